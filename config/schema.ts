@@ -90,8 +90,6 @@ export interface ControlPlaneConfig extends CommonConfig {
     readonly dnsNameservers: readonly string[];
     /** Nova flavor of the bastion (default: `flavor`). */
     readonly bastionFlavor: string;
-    /** How Consul servers find each other: fixed addresses, or cloud auto-join by tags. */
-    readonly consulJoin: "addresses" | "tags";
     /** Consul/Nomad datacenter name. */
     readonly datacenter: string;
     readonly consulVersion: string;
@@ -534,11 +532,6 @@ const KEY_DEFS: readonly KeyDef[] = [
         accepted: `${NAME_ACCEPTED} (a Nova flavor)`, check: checkName("a Nova flavor name"), description: "Nova flavor of the bastion.",
     }),
     def({
-        name: "consulJoin", kinds: CP, required: false, default: "addresses", defaultText: `"addresses"`, type: "string",
-        values: ["addresses", "tags"], accepted: `"addresses" or "tags"`, check: checkEnum(["addresses", "tags"] as const),
-        description: "How Consul servers find each other: fixed addresses, or cloud auto-join by instance tags.",
-    }),
-    def({
         name: "datacenter", kinds: CP, required: false, default: "dc1", defaultText: `"dc1"`, type: "string",
         accepted: "a lowercase letter then up to 30 lowercase letters, digits or '-' (^[a-z][a-z0-9-]{0,30}$)",
         check: checkRegex(/^[a-z][a-z0-9-]{0,30}$/, "a lowercase letter then up to 30 lowercase letters, digits or '-' (^[a-z][a-z0-9-]{0,30}$)"),
@@ -736,7 +729,6 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
             ...(existingNetwork !== undefined ? { existingNetwork } : { subnetCidr: get<string>("subnetCidr") }),
             dnsNameservers: Object.freeze([...get<readonly string[]>("dnsNameservers")]),
             bastionFlavor: values.has("bastionFlavor") ? get("bastionFlavor") : common.flavor,
-            consulJoin: get("consulJoin"),
             datacenter: get("datacenter"),
             consulVersion: get("consulVersion"),
             nomadVersion: get("nomadVersion"),

@@ -90,7 +90,6 @@ describe("config/schema: parseStackConfig", () => {
                 subnetCidr: "10.42.0.0/24",
                 dnsNameservers: ["9.9.9.9", "149.112.112.112"],
                 bastionFlavor: "m1.medium",
-                consulJoin: "addresses",
                 datacenter: "dc1",
                 consulVersion: "1.20.2",
                 nomadVersion: "1.9.4",
@@ -106,7 +105,6 @@ describe("config/schema: parseStackConfig", () => {
                     "dbaas:existingNetwork": '{"networkId": "net-1", "subnetId": "sub-1"}',
                     "dbaas:dnsNameservers": '["1.1.1.1"]',
                     "dbaas:bastionFlavor": "m1.small",
-                    "dbaas:consulJoin": "tags",
                     "dbaas:datacenter": "par-1",
                     "dbaas:consulVersion": "1.21.0",
                     "dbaas:nomadVersion": "1.10.0",
@@ -120,7 +118,6 @@ describe("config/schema: parseStackConfig", () => {
             assert.equal(cfg.subnetCidr, undefined);
             assert.deepEqual(cfg.dnsNameservers, ["1.1.1.1"]);
             assert.equal(cfg.bastionFlavor, "m1.small");
-            assert.equal(cfg.consulJoin, "tags");
             assert.equal(cfg.datacenter, "par-1");
             assert.equal(cfg.sshUser, "ops_user");
             assert.deepEqual(cfg.operatorCidrs, ["2001:db8::/64", "198.51.100.7/32"], "CIDRs are normalized");

@@ -1,0 +1,264 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as openstack from "@pulumi/openstack";
+import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
+import * as command from "@pulumi/command";
+import { PlatformNetwork } from "./platformNetwork";
+import { Bastion } from "./bastion";
+import { PlatformCa, issueCertificate } from "./platformCa";
+import { RemoteFiles, sshConnection } from "./remoteFiles";
+import { serverUserData } from "../render/cloudInit";
+import { DroppedFile } from "../render/fileDrop";
+import { consulSecretConfig, consulServerConfig, nomadSecretConfig, nomadServerConfig, TLS_PATHS } from "../render/agents";
+import { nomadAclBootstrapScript } from "../render/scripts";
+
+/** What stands for a secret in a reviewer's copy of a file. */
+export const REDACTED = "[secret]";
+
+/** Arguments of {@link ControlPlane}. Lists are plain: they decide how many resources exist. */
+export interface ControlPlaneArgs {
+    /** Name prefix of servers and cloud resources. */
+    readonly namePrefix: string;
+    /** External network name (router gateway, floating IP pool). */
+    readonly externalNetwork: pulumi.Input<string>;
+    /** CIDRs allowed to reach the bastion's SSH and the Nomad/Consul APIs (never a /0). */
+    readonly operatorCidrs: readonly string[];
+    /** Number of Consul + Nomad servers (3 or 5). */
+    readonly servers: number;
+    /** CIDR of the subnet to create, when no existing network is given. */
+    readonly subnetCidr?: pulumi.Input<string>;
+    /** An existing network and subnet to use. */
+    readonly existingNetwork?: { readonly networkId: pulumi.Input<string>; readonly subnetId: pulumi.Input<string> };
+    /** DNS servers of a created subnet. */
+    readonly dnsNameservers?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Nova flavor of the servers. */
+    readonly flavor: pulumi.Input<string>;
+    /** Nova flavor of the bastion. */
+    readonly bastionFlavor: pulumi.Input<string>;
+    /** Glance image (Debian 12). */
+    readonly image: pulumi.Input<string>;
+    /** Login user of the image. */
+    readonly sshUser: pulumi.Input<string>;
+    /** Consul and Nomad datacenter. */
+    readonly datacenter: string;
+    /** Consul version (x.y.z) from HashiCorp's apt repository. */
+    readonly consulVersion: string;
+    /** Nomad version (x.y.z) from HashiCorp's apt repository. */
+    readonly nomadVersion: string;
+}
+
+/** Consul (server RPC, serf, HTTP(S), gRPC, DNS) and Nomad (HTTP, RPC, serf) ports, open inside the network. */
+const INTERNAL_PORTS: readonly { protocol: "tcp" | "udp"; from: number; to: number; what: string }[] = [
+    { protocol: "tcp", from: 8300, to: 8302, what: "consul rpc + serf" },
+    { protocol: "udp", from: 8301, to: 8302, what: "consul serf" },
+    { protocol: "tcp", from: 8500, to: 8503, what: "consul http(s) + grpc" },
+    { protocol: "tcp", from: 8600, to: 8600, what: "consul dns" },
+    { protocol: "udp", from: 8600, to: 8600, what: "consul dns" },
+    { protocol: "tcp", from: 4646, to: 4648, what: "nomad http + rpc + serf" },
+    { protocol: "udp", from: 4648, to: 4648, what: "nomad serf" },
+];
+
+/** The APIs operators (and database stacks' `pulumi up`) reach, with ACL tokens, over TLS. */
+const OPERATOR_API_PORTS: readonly { port: number; what: string }[] = [
+    { port: 4646, what: "nomad api (https, acl)" },
+    { port: 8501, what: "consul api (https, acl)" },
+];
+
+/**
+ * The platform's control plane: network, bastion, an anti-affinity group of 3 or 5 servers
+ * running Consul and Nomad servers (ACLs and gossip encryption on, TLS on the APIs), an SSH key
+ * pair, and the secrets — gossip keys, bootstrap tokens, TLS keys — generated as Pulumi secrets
+ * and delivered over SSH through the bastion, never through user data.
+ */
+export class ControlPlane extends pulumi.ComponentResource {
+    /** Nomad API address (https). */
+    public readonly nomadAddress: pulumi.Output<string>;
+    /** Consul API address (https). */
+    public readonly consulAddress: pulumi.Output<string>;
+    /** The servers' private addresses. */
+    public readonly serverAddresses: pulumi.Output<string[]>;
+    /** The platform network. */
+    public readonly network: PlatformNetwork;
+    /** The bastion. */
+    public readonly bastion: Bastion;
+    /** The servers' security group. */
+    public readonly serverSecurityGroupId: pulumi.Output<string>;
+    /** The Nova key pair's name. */
+    public readonly keyPairName: pulumi.Output<string>;
+    /** The platform CA. */
+    public readonly ca: PlatformCa;
+    /** The SSH private key (secret). */
+    public readonly sshPrivateKey: pulumi.Output<string>;
+    /** Nomad management token (secret). */
+    public readonly nomadToken: pulumi.Output<string>;
+    /** Consul management token (secret). */
+    public readonly consulToken: pulumi.Output<string>;
+    /** Consul gossip key (secret). */
+    public readonly consulGossipKey: pulumi.Output<string>;
+    /** Generated files as the machines receive them, secrets replaced by `[secret]`. */
+    public readonly artifacts: Record<string, pulumi.Output<string>>;
+
+    constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dbaas:index:ControlPlane", name, {}, opts);
+        const parent = { parent: this };
+        const prefix = args.namePrefix;
+
+        this.network = new PlatformNetwork(`${name}-net`, {
+            namePrefix: prefix,
+            externalNetwork: args.externalNetwork,
+            subnetCidr: args.subnetCidr,
+            dnsNameservers: args.dnsNameservers,
+            existing: args.existingNetwork,
+        }, parent);
+
+        // The platform's SSH key: generated here, its private half a secret.
+        const sshKey = new tls.PrivateKey(`${name}-ssh-key`, { algorithm: "ED25519" }, {
+            ...parent, additionalSecretOutputs: ["privateKeyOpenssh", "privateKeyPem", "privateKeyPemPkcs8"],
+        });
+        this.sshPrivateKey = pulumi.secret(sshKey.privateKeyOpenssh);
+        const keyPair = new openstack.compute.Keypair(`${name}-keypair`, { name: `${prefix}-platform`, publicKey: sshKey.publicKeyOpenssh }, parent);
+        this.keyPairName = keyPair.name;
+
+        this.bastion = new Bastion(`${name}-bastion`, {
+            serverName: `${prefix}-bastion`,
+            networkId: this.network.networkId,
+            subnetId: this.network.subnetId,
+            operatorCidrs: args.operatorCidrs,
+            externalNetwork: args.externalNetwork,
+            flavor: args.bastionFlavor,
+            image: args.image,
+            keyPair: keyPair.name,
+        }, parent);
+
+        // Secrets: generated by the program, secrets from birth.
+        const consulGossip = new random.RandomBytes(`${name}-consul-gossip-key`, { length: 32 }, { ...parent, additionalSecretOutputs: ["base64", "hex"] });
+        const nomadGossip = new random.RandomBytes(`${name}-nomad-gossip-key`, { length: 32 }, { ...parent, additionalSecretOutputs: ["base64", "hex"] });
+        const consulToken = new random.RandomUuid(`${name}-consul-management-token`, {}, { ...parent, additionalSecretOutputs: ["result"] });
+        const nomadToken = new random.RandomUuid(`${name}-nomad-management-token`, {}, { ...parent, additionalSecretOutputs: ["result"] });
+        this.consulGossipKey = pulumi.secret(consulGossip.base64);
+        this.consulToken = pulumi.secret(consulToken.result);
+        this.nomadToken = pulumi.secret(nomadToken.result);
+        const nomadGossipKey = pulumi.secret(nomadGossip.base64);
+
+        this.ca = new PlatformCa(`${name}-ca`, { commonName: `${prefix} platform CA` }, parent);
+
+        const servers = new openstack.networking.SecGroup(`${name}-servers-sg`, {
+            name: `${prefix}-servers-sg`,
+            description: "consul + nomad servers: SSH from the bastion, agents inside the network, APIs from operators",
+        }, parent);
+        this.serverSecurityGroupId = servers.id;
+        const rule = (ruleName: string, r: Omit<openstack.networking.SecGroupRuleArgs, "securityGroupId" | "direction">) =>
+            new openstack.networking.SecGroupRule(`${name}-${ruleName}`, { securityGroupId: servers.id, direction: "ingress", ...r }, parent);
+        rule("ssh-from-bastion", { ethertype: "IPv4", protocol: "tcp", portRangeMin: 22, portRangeMax: 22, remoteGroupId: this.bastion.securityGroupId, description: "SSH from the bastion only" });
+        for (const p of INTERNAL_PORTS) {
+            rule(`internal-${p.protocol}-${p.from}`, { ethertype: "IPv4", protocol: p.protocol, portRangeMin: p.from, portRangeMax: p.to, remoteIpPrefix: this.network.subnetCidr, description: `${p.what}, inside the network` });
+        }
+        args.operatorCidrs.forEach((cidr, i) => {
+            for (const p of OPERATOR_API_PORTS) {
+                rule(`api-${p.port}-${i}`, { ethertype: cidr.includes(":") ? "IPv6" : "IPv4", protocol: "tcp", portRangeMin: p.port, portRangeMax: p.port, remoteIpPrefix: cidr, description: `${p.what} from operators` });
+            }
+        });
+
+        const group = new openstack.compute.ServerGroup(`${name}-servers`, { name: `${prefix}-servers`, policies: ["anti-affinity"] }, parent);
+
+        // Ports first: their fixed addresses are the join targets written in every server's config.
+        const names = Array.from({ length: args.servers }, (_, i) => `${prefix}-server-${i}`);
+        const ports = names.map((serverName, i) => new openstack.networking.Port(`${name}-server-${i}-port`, {
+            name: `${serverName}-port`,
+            networkId: this.network.networkId,
+            fixedIps: [{ subnetId: this.network.subnetId }],
+            securityGroupIds: [servers.id],
+            adminStateUp: true,
+        }, parent));
+        const addresses = ports.map((p) => p.allFixedIps[0]);
+        this.serverAddresses = pulumi.all(addresses);
+
+        this.artifacts = {};
+        this.artifacts[`cloud-init/${prefix}-bastion.yaml`] = pulumi.output(this.bastion.userData);
+        const fileDrops: command.remote.Command[] = [];
+        names.forEach((serverName, i) => {
+            const agentArgs = pulumi.all([addresses[i], this.serverAddresses]).apply(([address, all]) => ({ datacenter: args.datacenter, address, serverAddresses: all }));
+            const userData = agentArgs.apply((a) => serverUserData({
+                hostname: serverName,
+                consulVersion: args.consulVersion,
+                nomadVersion: args.nomadVersion,
+                consulConfig: consulServerConfig(a),
+                nomadConfig: nomadServerConfig(a),
+            }));
+            const server = new openstack.compute.Instance(`${name}-server-${i}`, {
+                name: serverName,
+                flavorName: args.flavor,
+                imageName: args.image,
+                keyPair: keyPair.name,
+                userData,
+                networks: [{ port: ports[i].id }],
+                schedulerHints: [{ group: group.id }],
+                metadata: { "dbaas-role": "control-plane-server" },
+            }, {
+                ...parent,
+                // A control-plane server is upgraded in place, one at a time, never replaced by a
+                // changed image or user data (that would drop Consul's and Nomad's state).
+                ignoreChanges: ["imageName", "userData"],
+            });
+            this.artifacts[`cloud-init/${serverName}.yaml`] = userData;
+
+            const cert = issueCertificate(`${name}-server-${i}-tls`, {
+                caCertPem: this.ca.certPem,
+                caPrivateKeyPem: this.ca.privateKeyPem,
+                commonName: serverName,
+                dnsNames: [`server.${args.datacenter}.consul`, "server.global.nomad", "localhost"],
+                ipAddresses: [addresses[i], "127.0.0.1"],
+            }, this);
+            const files = (s: { consulGossip: string; consulToken: string; nomadGossip: string; tlsKey: string; tlsCert: string; ca: string }): DroppedFile[] => [
+                { path: "/etc/consul.d/secrets.json", content: json(consulSecretConfig({ gossipKey: s.consulGossip, managementToken: s.consulToken })), mode: "0640", owner: "consul", group: "consul" },
+                { path: TLS_PATHS.consul.ca, content: s.ca, mode: "0644", owner: "consul", group: "consul" },
+                { path: TLS_PATHS.consul.cert, content: s.tlsCert, mode: "0644", owner: "consul", group: "consul" },
+                { path: TLS_PATHS.consul.key, content: s.tlsKey, mode: "0600", owner: "consul", group: "consul" },
+                { path: "/etc/nomad.d/secrets.json", content: json(nomadSecretConfig({ gossipKey: s.nomadGossip, consulToken: s.consulToken })), mode: "0600", owner: "root", group: "root" },
+                { path: TLS_PATHS.nomad.ca, content: s.ca, mode: "0644", owner: "root", group: "root" },
+                { path: TLS_PATHS.nomad.cert, content: s.tlsCert, mode: "0644", owner: "root", group: "root" },
+                { path: TLS_PATHS.nomad.key, content: s.tlsKey, mode: "0600", owner: "root", group: "root" },
+            ];
+            const secretFiles = pulumi.all([this.consulGossipKey, this.consulToken, nomadGossipKey, cert.keyPem, cert.certPem, this.ca.certPem])
+                .apply(([consulGossip, consulTok, nomadG, tlsKey, tlsCert, ca]) => files({ consulGossip, consulToken: consulTok, nomadGossip: nomadG, tlsKey, tlsCert, ca }));
+            const drop = new RemoteFiles(`${name}-server-${i}-secrets`, {
+                target: { host: addresses[i], user: args.sshUser, privateKey: this.sshPrivateKey, bastion: this.bastion.address },
+                files: secretFiles,
+                units: ["consul", "nomad"],
+            }, { ...parent, dependsOn: [server] });
+            fileDrops.push(drop.command);
+            // The reviewer's copy: the same files, every secret replaced.
+            const redacted = pulumi.all([cert.certPem, this.ca.certPem]).apply(([tlsCert, ca]) =>
+                files({ consulGossip: REDACTED, consulToken: REDACTED, nomadGossip: REDACTED, tlsKey: REDACTED, tlsCert, ca }));
+            this.artifacts[`ssh/${serverName}.json`] = redacted.apply((f) => json({ files: f }));
+        });
+
+        // Nomad's ACL system, bootstrapped with our generated token once every server runs.
+        const bootstrap = new command.remote.Command(`${name}-nomad-acl-bootstrap`, {
+            connection: sshConnection({ host: addresses[0], user: args.sshUser, privateKey: this.sshPrivateKey, bastion: this.bastion.address }),
+            create: nomadAclBootstrapScript({ caFile: TLS_PATHS.nomad.ca }),
+            stdin: pulumi.interpolate`${this.nomadToken}\n`,
+        }, { ...parent, dependsOn: fileDrops, additionalSecretOutputs: ["stdin"] });
+        this.artifacts["ssh/nomad-acl-bootstrap.sh"] = pulumi.output(nomadAclBootstrapScript({ caFile: TLS_PATHS.nomad.ca }));
+
+        // The APIs' public address, on the first server (an Octavia load balancer would spread it).
+        const apiIp = new openstack.networking.FloatingIp(`${name}-api-fip`, {
+            pool: args.externalNetwork,
+            portId: ports[0].id,
+            description: `${prefix}: Nomad and Consul APIs (TLS, ACLs)`,
+        }, { ...parent, dependsOn: [bootstrap] });
+        this.nomadAddress = pulumi.interpolate`https://${apiIp.address}:4646`;
+        this.consulAddress = pulumi.interpolate`https://${apiIp.address}:8501`;
+
+        this.registerOutputs({
+            nomadAddress: this.nomadAddress,
+            consulAddress: this.consulAddress,
+            serverAddresses: this.serverAddresses,
+            bastionAddress: this.bastion.address,
+        });
+    }
+}
+
+function json(value: object): string {
+    return `${JSON.stringify(value, null, 2)}\n`;
+}

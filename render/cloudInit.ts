@@ -1,0 +1,132 @@
+/**
+ * cloud-init user data, as pure functions of typed values. User data is readable by any process
+ * on the VM (and any container on it) through the metadata service: nothing here may carry a
+ * secret. Secrets reach the machines over SSH (see fileDrop.ts).
+ */
+import { stringify } from "yaml";
+import { FILE_DROP_INSTALLER, FILE_DROP_PATH } from "./fileDrop";
+
+/** HashiCorp's apt repository and the fingerprint of its signing key. */
+export const HASHICORP_APT = {
+    source: "deb [signed-by=$KEY_FILE] https://apt.releases.hashicorp.com $RELEASE main",
+    keyid: "798AEC654E5C15428C8E42EEAA16FCBCA621E701",
+} as const;
+
+/** A file cloud-init writes (never a secret). */
+export interface WriteFile {
+    /** Absolute path on the machine. */
+    readonly path: string;
+    /** File content. */
+    readonly content: string;
+    /** Octal mode, e.g. "0644". */
+    readonly permissions: string;
+    /** "user:group". */
+    readonly owner?: string;
+    /** Write after the packages are installed (their users exist then). */
+    readonly defer?: boolean;
+}
+
+/** The subset of cloud-config we generate (cloud-init's module keys, checked by `cloud-init schema`). */
+export interface CloudConfig {
+    readonly hostname: string;
+    readonly fqdn?: string;
+    readonly manage_etc_hosts?: boolean;
+    readonly ssh_pwauth?: boolean;
+    readonly disable_root?: boolean;
+    readonly package_update?: boolean;
+    readonly package_upgrade?: boolean;
+    readonly apt?: { readonly sources?: Readonly<Record<string, { readonly source: string; readonly keyid: string }>> };
+    readonly packages?: readonly (string | readonly [string, string])[];
+    readonly write_files?: readonly WriteFile[];
+    readonly runcmd?: readonly (readonly string[])[];
+}
+
+/** Renders a cloud-config document: the `#cloud-config` header, then YAML. */
+export function renderCloudConfig(config: CloudConfig): string {
+    return `#cloud-config\n${stringify(config, { lineWidth: 0 })}`;
+}
+
+/** sshd settings of every machine: keys only, no root; forwarding stays on (ProxyJump needs it). */
+export const SSHD_HARDENING = [
+    "# Managed by cloud-dbaas",
+    "PasswordAuthentication no",
+    "KbdInteractiveAuthentication no",
+    "PermitRootLogin no",
+    "X11Forwarding no",
+    "",
+].join("\n");
+
+/** Files every machine gets: sshd hardening and the installer of files sent over SSH. */
+export function baseFiles(): WriteFile[] {
+    return [
+        { path: "/etc/ssh/sshd_config.d/50-dbaas.conf", content: SSHD_HARDENING, permissions: "0644" },
+        { path: FILE_DROP_PATH, content: FILE_DROP_INSTALLER, permissions: "0755" },
+    ];
+}
+
+/** What the bastion's user data needs. */
+export interface BastionUserDataArgs {
+    /** Host name. */
+    readonly hostname: string;
+}
+
+/** User data of the bastion: a hardened SSH jump host and nothing else. */
+export function bastionUserData(args: BastionUserDataArgs): string {
+    return renderCloudConfig({
+        hostname: args.hostname,
+        manage_etc_hosts: true,
+        ssh_pwauth: false,
+        disable_root: true,
+        package_update: true,
+        package_upgrade: true,
+        packages: ["unattended-upgrades", "python3"],
+        write_files: baseFiles(),
+        runcmd: [["systemctl", "reload", "ssh"]],
+    });
+}
+
+/** What a Consul + Nomad server's user data needs. */
+export interface ServerUserDataArgs {
+    /** Host name. */
+    readonly hostname: string;
+    /** Consul version to install from HashiCorp's repository (x.y.z). */
+    readonly consulVersion: string;
+    /** Nomad version to install from HashiCorp's repository (x.y.z). */
+    readonly nomadVersion: string;
+    /** Consul's agent configuration (no secret in it). */
+    readonly consulConfig: object;
+    /** Nomad's agent configuration (no secret in it). */
+    readonly nomadConfig: object;
+}
+
+/**
+ * User data of a control-plane server: Consul and Nomad installed and configured, but left
+ * stopped — they start once their secrets (gossip keys, tokens, TLS key) arrive over SSH.
+ */
+export function serverUserData(args: ServerUserDataArgs): string {
+    return renderCloudConfig({
+        hostname: args.hostname,
+        manage_etc_hosts: true,
+        ssh_pwauth: false,
+        disable_root: true,
+        package_update: true,
+        apt: { sources: { hashicorp: HASHICORP_APT } },
+        packages: [["consul", `${args.consulVersion}-1`], ["nomad", `${args.nomadVersion}-1`], "python3", "unattended-upgrades"],
+        write_files: [
+            ...baseFiles(),
+            { path: "/etc/consul.d/consul.json", content: json(args.consulConfig), permissions: "0640", owner: "consul:consul", defer: true },
+            { path: "/etc/nomad.d/nomad.json", content: json(args.nomadConfig), permissions: "0640", owner: "root:root", defer: true },
+        ],
+        runcmd: [
+            // The packages ship example configs that would be merged with ours.
+            ["rm", "-f", "/etc/consul.d/consul.hcl", "/etc/nomad.d/nomad.hcl"],
+            // Started by the secrets delivery, not before: without its keys an agent must not run.
+            ["systemctl", "disable", "--now", "consul", "nomad"],
+            ["systemctl", "reload", "ssh"],
+        ],
+    });
+}
+
+function json(value: object): string {
+    return `${JSON.stringify(value, null, 2)}\n`;
+}
