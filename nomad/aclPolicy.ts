@@ -22,9 +22,9 @@ export class AclPolicy extends pulumi.CustomResource {
     }
 
     /** The policy's name. */
-    public readonly name!: pulumi.Output<string>;
+    declare public readonly name: pulumi.Output<string>;
     /** The policy's rules. */
-    public readonly rulesHcl!: pulumi.Output<string>;
+    declare public readonly rulesHcl: pulumi.Output<string>;
 
     constructor(name: string, args: AclPolicyArgs, opts?: pulumi.CustomResourceOptions) {
         const inputs: pulumi.Inputs = { name: args.name, rulesHcl: args.rulesHcl, description: args.description };

@@ -24,9 +24,9 @@ export class AclToken extends pulumi.CustomResource {
     }
 
     /** The token's public identifier. */
-    public readonly accessorId!: pulumi.Output<string>;
+    declare public readonly accessorId: pulumi.Output<string>;
     /** The token itself (secret). */
-    public readonly secretId!: pulumi.Output<string>;
+    declare public readonly secretId: pulumi.Output<string>;
 
     constructor(name: string, args: AclTokenArgs, opts?: pulumi.CustomResourceOptions) {
         const inputs: pulumi.Inputs = {

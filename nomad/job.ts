@@ -32,15 +32,15 @@ export class Job extends pulumi.CustomResource {
     }
 
     /** The job's name, as read from the jobspec. */
-    public readonly name!: pulumi.Output<string>;
+    declare public readonly name: pulumi.Output<string>;
     /** The job's namespace. */
-    public readonly namespace!: pulumi.Output<string>;
+    declare public readonly namespace: pulumi.Output<string>;
     /** The job's type (service, batch, system, sysbatch). */
-    public readonly type!: pulumi.Output<string>;
+    declare public readonly type: pulumi.Output<string>;
     /** The job's modify index after registration. */
-    public readonly modifyIndex!: pulumi.Output<string>;
+    declare public readonly modifyIndex: pulumi.Output<string>;
     /** The job's datacenters, as read from the jobspec. */
-    public readonly datacenters!: pulumi.Output<string[]>;
+    declare public readonly datacenters: pulumi.Output<string[]>;
 
     constructor(name: string, args: JobArgs, opts?: pulumi.CustomResourceOptions) {
         const inputs: pulumi.Inputs = {

@@ -30,9 +30,9 @@ export class Provider extends pulumi.ProviderResource {
     }
 
     /** The Nomad API address. */
-    public readonly address!: pulumi.Output<string | undefined>;
+    declare public readonly address: pulumi.Output<string | undefined>;
     /** The Nomad region. */
-    public readonly region!: pulumi.Output<string | undefined>;
+    declare public readonly region: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: ProviderArgs, opts?: pulumi.ResourceOptions) {
         const inputs: pulumi.Inputs = {

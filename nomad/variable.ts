@@ -22,11 +22,11 @@ export class Variable extends pulumi.CustomResource {
     }
 
     /** The variable's path. */
-    public readonly path!: pulumi.Output<string>;
+    declare public readonly path: pulumi.Output<string>;
     /** The variable's namespace. */
-    public readonly namespace!: pulumi.Output<string>;
+    declare public readonly namespace: pulumi.Output<string>;
     /** The variable's items (secret). */
-    public readonly items!: pulumi.Output<Record<string, string>>;
+    declare public readonly items: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: VariableArgs, opts?: pulumi.CustomResourceOptions) {
         const inputs: pulumi.Inputs = {
