@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The test command (README): installs everything the tests need on a fresh Debian machine —
+# Debian packages (as root, or through sudo) and the npm packages of the lock file — then
+# type-checks, lints, checks the workflows and runs every mocha test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Real tools the tests drive: cloud-init (schema), shellcheck, Pacemaker's own tools (pcs -f,
+# crm_verify, crm_simulate), corosync + pacemaker daemons and their agents for the failover
+# drill (kmod: the Filesystem agent calls modprobe), PostgreSQL as the drill's service.
+DEBIAN_PACKAGES=(
+  cloud-init shellcheck python3
+  pcs pacemaker pacemaker-cli-utils corosync resource-agents fence-agents
+  kmod iproute2 util-linux procps psmisc e2fsprogs xfsprogs
+  postgresql
+)
+export DEBIAN_FRONTEND=noninteractive
+as_root apt-get update -qq
+as_root apt-get install -y -qq --no-install-recommends "${DEBIAN_PACKAGES[@]}" >/dev/null
+
+npm ci --no-audit --no-fund
+
+npx tsc --noEmit -p .
+npx mocha
