@@ -63,6 +63,8 @@ export const TYPES = {
     serverGroup: "openstack:compute/serverGroup:ServerGroup",
     remoteCommand: "command:remote:Command",
     database: "dbaas:index:Database",
+    controlPlane: "dbaas:index:ControlPlane",
+    bastion: "dbaas:index:Bastion",
 } as const;
 
 /** Ports that only the cluster and the bastion may reach: never the whole Internet. */
@@ -343,6 +345,7 @@ function isPlaceholder(value: string): boolean {
     if (/^(true|false|yes|no|on|off|null|none|nil|~|required|optional|disabled|enabled|redacted)$/i.test(v)) return true;
     if (/^\d+$/.test(v)) return true;
     if (/^\[secret\]$/i.test(v) || /^\*+$/.test(v)) return true;
+    if (/^[{[|>&*!]/.test(v)) return true; // a YAML/JSON structure, block scalar, anchor or tag: not a scalar value
     if (/^(\$\{|\$\(|\$[A-Za-z_]|\{\{|<[^>]*>$|%\{|@@)/.test(v)) return true; // ${VAR}, $(cmd), $VAR, {{ tpl }}, <placeholder>
     if (/^(\/|\.\/|~\/|file:\/\/|env:|vault:|nomad\/|consul\/)/.test(v)) return true; // a path or a reference, not a value
     if (/^(https?|unix):\/\//.test(v)) return true;
@@ -444,9 +447,26 @@ function isAntiAffinity(group: CheckedResource): boolean {
 }
 
 /**
+ * The component whose servers must be spread: the nearest `dbaas:index:Database` ancestor, else a
+ * `dbaas:index:ControlPlane` ancestor unless a `dbaas:index:Bastion` comes first (the bastion is one
+ * machine); undefined for any other instance.
+ */
+function clusterOf(r: CheckedResource, byUrn: ReadonlyMap<string, CheckedResource>): CheckedResource | undefined {
+    const chain = ancestors(r, byUrn);
+    const database = chain.find((a) => a.type === TYPES.database);
+    if (database) return database;
+    for (const a of chain) {
+        if (a.type === TYPES.bastion) return undefined;
+        if (a.type === TYPES.controlPlane) return a;
+    }
+    return undefined;
+}
+
+/**
  * (e) Every database server (an Instance whose parent chain reaches a `dbaas:index:Database`
- * component) has a `schedulerHints` `group` naming an anti-affinity ServerGroup, and all servers of
- * one database share that group. The group is matched by its `id` when the props carry it, else
+ * component; and every Consul/Nomad server of a `dbaas:index:ControlPlane`, its bastion excepted)
+ * has a `schedulerHints` `group` naming an anti-affinity ServerGroup, and all servers of one
+ * cluster share that group. The group is matched by its `id` when the props carry it, else
  * through the instance's dependencies (the hint's input dependency on the group).
  */
 export const databaseServersAntiAffinity: StackPolicy = (resources) => {
@@ -460,7 +480,7 @@ export const databaseServersAntiAffinity: StackPolicy = (resources) => {
     }
     const groupsOfDatabase = new Map<string, Set<string>>();
     for (const r of ofType(resources, TYPES.instance)) {
-        const database = ancestors(r, byUrn).find((a) => a.type === TYPES.database);
+        const database = clusterOf(r, byUrn);
         if (!database) continue;
         const hints = r.props["schedulerHints"];
         if (containsUnknown(hints)) continue;
@@ -468,7 +488,7 @@ export const databaseServersAntiAffinity: StackPolicy = (resources) => {
             .map((h) => (h && typeof h === "object" ? (h as Record<string, unknown>)["group"] : undefined))
             .filter((g): g is string => typeof g === "string" && g.trim() !== "");
         if (hintGroups.length === 0) {
-            out.push(violation("database-servers-anti-affinity", r, `this server of database ${database.name} has no schedulerHints group: two nodes of the cluster may land on the same hypervisor`));
+            out.push(violation("database-servers-anti-affinity", r, `this server of ${database.name} has no schedulerHints group: two nodes of the cluster may land on the same hypervisor`));
             continue;
         }
         let group = hintGroups.map((id) => groupById.get(id)).find((g) => g !== undefined);
@@ -491,7 +511,7 @@ export const databaseServersAntiAffinity: StackPolicy = (resources) => {
     }
     for (const [databaseUrn, set] of groupsOfDatabase) {
         if (set.size > 1) {
-            out.push(violation("database-servers-anti-affinity", byUrn.get(databaseUrn), `the servers of one database are in ${set.size} different server groups: anti-affinity only holds inside one group`));
+            out.push(violation("database-servers-anti-affinity", byUrn.get(databaseUrn), `the servers of one cluster are in ${set.size} different server groups: anti-affinity only holds inside one group`));
         }
     }
     return out;
@@ -578,7 +598,7 @@ export const POLICIES: readonly PolicyDefinition[] = [
     },
     {
         name: "database-servers-anti-affinity",
-        description: "Every database server is scheduled in one anti-affinity server group.",
+        description: "Every database (and control-plane) server is scheduled in one anti-affinity server group per cluster.",
         check: databaseServersAntiAffinity,
     },
     {
