@@ -119,6 +119,10 @@ export interface DatabaseConfig extends CommonConfig {
     readonly deleteData: boolean;
     /** Cinder volume type of the data volume (the cloud's default when absent). */
     readonly volumeType?: string;
+    /** Keystone v3 URL the nodes' agents (volume, floating IP, fencing) authenticate against. */
+    readonly authUrl: string;
+    /** OpenStack region of the nodes' agents. */
+    readonly region: string;
 }
 
 /** The parsed configuration of a stack, discriminated on `kind`. */
@@ -595,6 +599,17 @@ const KEY_DEFS: readonly KeyDef[] = [
         name: "volumeType", kinds: DB, required: false, defaultText: "the cloud's default volume type", type: "string",
         accepted: `${NAME_ACCEPTED} (a Cinder volume type)`, check: checkName("a Cinder volume type"), description: "Cinder volume type of the data volume.",
     }),
+    def({
+        name: "authUrl", kinds: DB, required: true, type: "string",
+        accepted: "the https URL of the cloud's Keystone v3 endpoint (e.g. https://keystone.example.org:5000/v3)",
+        check: checkRegex(/^https:\/\/[^\s/$.?#][^\s]*$/, "the https URL of the cloud's Keystone v3 endpoint (e.g. https://keystone.example.org:5000/v3)"),
+        description: "Keystone URL the cluster's resource and fence agents use, with the application credential the stack creates.",
+    }),
+    def({
+        name: "region", kinds: DB, required: false, default: "RegionOne", defaultText: `"RegionOne"`, type: "string",
+        accepted: `${NAME_ACCEPTED} (an OpenStack region)`, check: checkName("an OpenStack region"),
+        description: "OpenStack region of the cluster's resource and fence agents.",
+    }),
 ];
 
 /** Machine-readable description of every `dbaas:` key (name, kinds, required/default, accepted values, secret); docs are generated and checked against it. */
@@ -750,6 +765,8 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         fstype: get("fstype"),
         deleteData: get("deleteData"),
         ...(volumeType !== undefined ? { volumeType } : {}),
+        authUrl: get("authUrl"),
+        region: get("region"),
     };
     return Object.freeze(cfg);
 }

@@ -30,6 +30,7 @@ const DATABASE: RawConfig = {
     "dbaas:nodes": "2",
     "dbaas:allowedCidrs": '["10.0.0.0/8"]',
     "dbaas:floatingIpPool": "public",
+    "dbaas:authUrl": "https://keystone.example.org:5000/v3",
 };
 
 /** The base config with some keys replaced (a string) or removed (undefined). */
@@ -140,6 +141,8 @@ describe("config/schema: parseStackConfig", () => {
                 floatingIpPool: "public",
                 fstype: "xfs",
                 deleteData: false,
+                authUrl: "https://keystone.example.org:5000/v3",
+                region: "RegionOne",
             });
             assert.ok(Object.isFrozen(cfg));
         });
@@ -380,7 +383,7 @@ describe("config/schema: CONFIG_KEYS and engine tables", () => {
             assert.ok(!(k.required && k.default !== undefined), `${k.name} is required and has a default`);
         }
         const dbRequired = CONFIG_KEYS.filter((k) => k.kinds.includes("database") && k.required).map((k) => k.name).sort();
-        assert.deepEqual(dbRequired, ["allowedCidrs", "controlPlane", "engine", "flavor", "floatingIpPool", "image", "kind", "name", "sizeGb", "version"]);
+        assert.deepEqual(dbRequired, ["allowedCidrs", "authUrl", "controlPlane", "engine", "flavor", "floatingIpPool", "image", "kind", "name", "sizeGb", "version"]);
     });
 
     it("lists the defaults the parser applies", () => {
