@@ -36,6 +36,8 @@ export interface RemoteFilesArgs {
     readonly files: pulumi.Input<pulumi.Input<DroppedFile>[]>;
     /** systemd units to enable, and restart when a file changed. */
     readonly units?: readonly string[];
+    /** Shell lines run after the files are installed (e.g. `sudo chpasswd < FILE`). */
+    readonly afterInstall?: readonly string[];
 }
 
 /**
@@ -52,7 +54,7 @@ export class RemoteFiles extends pulumi.ComponentResource {
         const payload = pulumi.secret(pulumi.output(args.files).apply((files) => fileDropPayload(files)));
         this.command = new command.remote.Command(`${name}-install`, {
             connection: sshConnection(args.target),
-            create: fileDropCommand(args.units ?? []),
+            create: fileDropCommand(args.units ?? [], args.afterInstall ?? []),
             stdin: payload,
             // Re-run when the files change (stdin is not compared on its own).
             triggers: [payload],

@@ -130,3 +130,56 @@ export function serverUserData(args: ServerUserDataArgs): string {
 function json(value: object): string {
     return `${JSON.stringify(value, null, 2)}\n`;
 }
+
+/** What a database node's user data needs. */
+export interface DatabaseNodeUserDataArgs {
+    /** Host name (also the Pacemaker node name). */
+    readonly hostname: string;
+    /** Consul version (the control plane's). */
+    readonly consulVersion: string;
+    /** Nomad version (the control plane's). */
+    readonly nomadVersion: string;
+    /** Consul client configuration (no secret). */
+    readonly consulConfig: object;
+    /** Nomad client configuration (no secret). */
+    readonly nomadConfig: object;
+    /** Mountpoint of the data volume (created empty; Pacemaker mounts the volume there). */
+    readonly mountpoint: string;
+}
+
+/**
+ * User data of a database cluster node: Pacemaker, pcs, corosync and the resource and fence
+ * agents (with the OpenStack client they call), docker and the Nomad and Consul clients.
+ * docker and nomad stay disabled at boot — Pacemaker starts them where it runs the group, next
+ * to the mounted volume. Consul starts once its token arrives over SSH.
+ */
+export function databaseNodeUserData(args: DatabaseNodeUserDataArgs): string {
+    return renderCloudConfig({
+        hostname: args.hostname,
+        manage_etc_hosts: true,
+        ssh_pwauth: false,
+        disable_root: true,
+        package_update: true,
+        apt: { sources: { hashicorp: HASHICORP_APT } },
+        packages: [
+            "pacemaker", "pcs", "corosync", "fence-agents", "resource-agents", "python3-openstackclient",
+            "docker.io", "xfsprogs", "python3", "unattended-upgrades",
+            ["consul", `${args.consulVersion}-1`], ["nomad", `${args.nomadVersion}-1`],
+        ],
+        write_files: [
+            ...baseFiles(),
+            { path: "/etc/consul.d/consul.json", content: json(args.consulConfig), permissions: "0640", owner: "consul:consul", defer: true },
+            { path: "/etc/nomad.d/nomad.json", content: json(args.nomadConfig), permissions: "0640", owner: "root:root", defer: true },
+        ],
+        runcmd: [
+            ["rm", "-f", "/etc/consul.d/consul.hcl", "/etc/nomad.d/nomad.hcl"],
+            ["mkdir", "-p", args.mountpoint],
+            // Pacemaker alone starts these, on the node that holds the volume.
+            ["systemctl", "disable", "--now", "docker.service", "docker.socket", "nomad.service"],
+            // Started with its token, over SSH.
+            ["systemctl", "disable", "--now", "consul.service"],
+            ["systemctl", "enable", "--now", "pcsd.service"],
+            ["systemctl", "reload", "ssh"],
+        ],
+    });
+}

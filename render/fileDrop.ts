@@ -36,7 +36,7 @@ export function fileDropPayload(files: readonly DroppedFile[]): string {
 }
 
 /** What the remote command runs: wait for cloud-init, install the files, (re)start the units. */
-export function fileDropCommand(units: readonly string[]): string {
+export function fileDropCommand(units: readonly string[], afterInstall: readonly string[] = []): string {
     for (const u of units) if (!/^[a-z0-9@._-]+$/.test(u)) throw new Error(`not a systemd unit name: ${u}`);
     const list = units.join(" ");
     const lines = [
@@ -52,7 +52,7 @@ export function fileDropCommand(units: readonly string[]): string {
             `if [ "$result" = changed ]; then sudo systemctl restart ${list}; else sudo systemctl start ${list}; fi`,
         );
     }
-    lines.push("echo \"files $result\"");
+    lines.push(...afterInstall, "echo \"files $result\"");
     return `${lines.join("\n")}\n`;
 }
 

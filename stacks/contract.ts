@@ -35,6 +35,10 @@ export const CONTROL_PLANE_OUTPUTS = {
     serverSecurityGroupId: { secret: false },
     /** Login user of the platform's images. */
     sshUser: { secret: false },
+    /** Consul version of the platform (agents run the same). */
+    consulVersion: { secret: false },
+    /** Nomad version of the platform (clients run the same). */
+    nomadVersion: { secret: false },
     /** Name of the platform's Nova key pair. */
     keyPairName: { secret: false },
     /** PEM of the platform CA that signs Consul/Nomad TLS certificates. */
@@ -68,6 +72,8 @@ export const OFFLINE_CONTROL_PLANE_OUTPUTS: Readonly<Record<ControlPlaneOutputNa
     bastionSecurityGroupId: { value: "00000000-0000-4000-8000-0000000000b1", secret: false },
     serverSecurityGroupId: { value: "00000000-0000-4000-8000-0000000000b2", secret: false },
     sshUser: { value: "debian", secret: false },
+    consulVersion: { value: "1.20.2", secret: false },
+    nomadVersion: { value: "1.9.4", secret: false },
     keyPairName: { value: "dbaas-platform", secret: false },
     caCertPem: { value: "-----BEGIN CERTIFICATE-----\nOFFLINE-PLACEHOLDER-CA\n-----END CERTIFICATE-----\n", secret: false },
     caPrivateKeyPem: { value: "MOCKSECRET-controlplane-ca-private-key", secret: true },

@@ -36,6 +36,8 @@ export function controlPlaneStack(cfg: ControlPlaneConfig): StackDefinition {
         bastionSecurityGroupId: cp.bastion.securityGroupId,
         serverSecurityGroupId: cp.serverSecurityGroupId,
         sshUser: cfg.sshUser,
+        consulVersion: cfg.consulVersion,
+        nomadVersion: cfg.nomadVersion,
         keyPairName: cp.keyPairName,
         caCertPem: cp.ca.certPem,
         caPrivateKeyPem: pulumi.secret(cp.ca.privateKeyPem),

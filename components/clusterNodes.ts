@@ -1,0 +1,118 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as openstack from "@pulumi/openstack";
+
+/** One node of a database cluster, once its port and server exist. */
+export interface ClusterNodeInfo {
+    /** Host name = Pacemaker node name. */
+    readonly name: string;
+    /** Fixed private address of its port. */
+    readonly address: pulumi.Output<string>;
+    /** Nova server UUID (fence_openstack powers it off by this id). */
+    readonly serverId: pulumi.Output<string>;
+    /** Its Neutron port. */
+    readonly portId: pulumi.Output<string>;
+    /** Its server. */
+    readonly server: openstack.compute.Instance;
+}
+
+/** Arguments of {@link ClusterNodes}. Counts and CIDR lists are plain: they decide how many resources exist. */
+export interface ClusterNodesArgs {
+    /** Name prefix of the nodes (the database's name). */
+    readonly namePrefix: string;
+    /** Number of nodes (2 or 3). */
+    readonly count: number;
+    /** The platform network and subnet (from the control plane). */
+    readonly networkId: pulumi.Input<string>;
+    /** The platform subnet. */
+    readonly subnetId: pulumi.Input<string>;
+    /** The platform subnet's CIDR (Consul's LAN gossip spans every agent of the datacenter). */
+    readonly subnetCidr: pulumi.Input<string>;
+    /** CIDRs allowed to reach the engine port. */
+    readonly allowedCidrs: readonly string[];
+    /** The engine's TCP port. */
+    readonly enginePort: number;
+    /** The bastion's security group: SSH from it only. */
+    readonly bastionSecurityGroupId: pulumi.Input<string>;
+    /** The control-plane servers' security group: Nomad and Consul servers reach the agents. */
+    readonly serverSecurityGroupId: pulumi.Input<string>;
+    /** Nova flavor. */
+    readonly flavor: pulumi.Input<string>;
+    /** Glance image. */
+    readonly image: pulumi.Input<string>;
+    /** Nova key pair of the platform. */
+    readonly keyPair: pulumi.Input<string>;
+    /** User data of each node, by host name (no secret in it). */
+    readonly userData: (hostname: string, address: pulumi.Output<string>) => pulumi.Input<string>;
+}
+
+/**
+ * The servers of one database cluster: 2 or 3 in an anti-affinity group, each with its own
+ * port in the platform network, and their security group — the engine port from the allowed
+ * CIDRs only, corosync and pcsd between the members only, SSH from the bastion only, and the
+ * Consul/Nomad agent traffic with the control plane.
+ */
+export class ClusterNodes extends pulumi.ComponentResource {
+    /** The nodes, in order (the first sets the cluster up). */
+    public readonly nodes: ClusterNodeInfo[];
+    /** The nodes' security group. */
+    public readonly securityGroupId: pulumi.Output<string>;
+    /** Each node's user data, by host name. */
+    public readonly userData: Record<string, pulumi.Output<string>>;
+
+    constructor(name: string, args: ClusterNodesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dbaas:index:ClusterNodes", name, {}, opts);
+        const parent = { parent: this };
+        const sg = new openstack.networking.SecGroup(`${name}-sg`, {
+            name: `${args.namePrefix}-nodes-sg`,
+            description: `${args.namePrefix}: engine from allowed CIDRs, cluster traffic between members, SSH from the bastion`,
+        }, parent);
+        this.securityGroupId = sg.id;
+        const rule = (ruleName: string, r: Omit<openstack.networking.SecGroupRuleArgs, "securityGroupId" | "direction">) =>
+            new openstack.networking.SecGroupRule(`${name}-${ruleName}`, { securityGroupId: sg.id, direction: "ingress", ...r }, parent);
+
+        args.allowedCidrs.forEach((cidr, i) => rule(`engine-${i}`, {
+            ethertype: cidr.includes(":") ? "IPv6" : "IPv4", protocol: "tcp", portRangeMin: args.enginePort, portRangeMax: args.enginePort,
+            remoteIpPrefix: cidr, description: "database clients",
+        }));
+        rule("corosync", { ethertype: "IPv4", protocol: "udp", portRangeMin: 5405, portRangeMax: 5405, remoteGroupId: sg.id, description: "corosync, between members only" });
+        rule("pcsd", { ethertype: "IPv4", protocol: "tcp", portRangeMin: 2224, portRangeMax: 2224, remoteGroupId: sg.id, description: "pcsd, between members only" });
+        rule("ssh", { ethertype: "IPv4", protocol: "tcp", portRangeMin: 22, portRangeMax: 22, remoteGroupId: args.bastionSecurityGroupId, description: "SSH from the bastion only" });
+        rule("nomad-from-servers", { ethertype: "IPv4", protocol: "tcp", portRangeMin: 4646, portRangeMax: 4647, remoteGroupId: args.serverSecurityGroupId, description: "nomad servers to this client" });
+        rule("consul-serf-tcp", { ethertype: "IPv4", protocol: "tcp", portRangeMin: 8301, portRangeMax: 8301, remoteIpPrefix: args.subnetCidr, description: "consul LAN gossip (every agent of the datacenter)" });
+        rule("consul-serf-udp", { ethertype: "IPv4", protocol: "udp", portRangeMin: 8301, portRangeMax: 8301, remoteIpPrefix: args.subnetCidr, description: "consul LAN gossip (every agent of the datacenter)" });
+
+        const group = new openstack.compute.ServerGroup(`${name}-group`, { name: `${args.namePrefix}-nodes`, policies: ["anti-affinity"] }, parent);
+
+        this.userData = {};
+        this.nodes = Array.from({ length: args.count }, (_, i) => {
+            const hostname = `${args.namePrefix}-${i}`;
+            const port = new openstack.networking.Port(`${name}-${i}-port`, {
+                name: `${hostname}-port`,
+                networkId: args.networkId,
+                fixedIps: [{ subnetId: args.subnetId }],
+                securityGroupIds: [sg.id],
+                adminStateUp: true,
+            }, parent);
+            const address = port.allFixedIps[0];
+            const userData = pulumi.output(args.userData(hostname, address));
+            this.userData[hostname] = userData;
+            const server = new openstack.compute.Instance(`${name}-${i}`, {
+                name: hostname,
+                flavorName: args.flavor,
+                imageName: args.image,
+                keyPair: args.keyPair,
+                userData,
+                networks: [{ port: port.id }],
+                schedulerHints: [{ group: group.id }],
+                metadata: { "dbaas-role": "database-node", "dbaas-database": args.namePrefix },
+            }, {
+                ...parent,
+                // A node is replaced deliberately (drain it in Pacemaker first), never because
+                // an image name or user data changed under a running cluster.
+                ignoreChanges: ["imageName", "userData"],
+            });
+            return { name: hostname, address, serverId: server.id, portId: port.id, server };
+        });
+        this.registerOutputs({ securityGroupId: this.securityGroupId });
+    }
+}
