@@ -363,13 +363,22 @@ const NOT_A_SECRET_KEY = /(_file|_path|file|path|_dir|_env|_name|name|_id|_ttl|t
 /** Consul's and Nomad's well-known, non-secret token IDs. */
 const WELL_KNOWN_UUIDS = new Set(["00000000-0000-0000-0000-000000000002", "00000000-0000-0000-0000-000000000001"]);
 
+/** No replacement character (invalid UTF-8) and no control character but tab, newline, CR, FF. */
+function isText(s: string): boolean {
+    for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c === 0xfffd || (c < 0x20 && c !== 9 && c !== 10 && c !== 12 && c !== 13) || c === 0x7f) return false;
+    }
+    return true;
+}
+
 function decodedBase64Runs(text: string): string[] {
     const out: string[] = [];
     for (const m of text.matchAll(/[A-Za-z0-9+/]{64,}={0,2}/g)) {
         if (m[0].length % 4 !== 0) continue;
         const decoded = Buffer.from(m[0], "base64").toString("utf8");
         // Only text: a binary blob (an image, gzip) decodes to replacement characters and controls.
-        if (!/[\uFFFD\u0000-\u0008\u000E-\u001F]/.test(decoded)) out.push(decoded);
+        if (isText(decoded)) out.push(decoded);
     }
     return out;
 }
