@@ -7,9 +7,14 @@
  * also run on a small database fixture, so they are covered while the database stack is young.
  */
 import * as assert from "assert";
+import { spawn } from "child_process";
 import { mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
+import * as grpc from "@grpc/grpc-js";
+import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
+import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { runStack, type StackRun } from "../testing/harness";
 import { fromPolicyResource, fromRecorded, plainCopy } from "../policy/adapt";
 import {
@@ -429,6 +434,68 @@ describe("policy pack rules", () => {
             const devServer = dev.resources.find((r) => r.type === TYPES.instance);
             assert.ok(devServer);
             assert.equal(fromRecorded(devServer).props, devServer.rawInputs);
+        });
+    });
+
+    describe("the policy pack, served as the Pulumi CLI runs it (gRPC analyzer)", () => {
+        /** What the engine sends for a value it does not know yet. */
+        const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+        function analyzerResource(type: string, name: string, props: Record<string, unknown>, protect: boolean): analyzerPb.AnalyzerResource {
+            const r = new analyzerPb.AnalyzerResource();
+            r.setType(type);
+            r.setName(name);
+            r.setUrn(urnOf("my-first-db", type, name));
+            r.setProperties(Struct.fromJavaScript(props as Parameters<typeof Struct.fromJavaScript>[0]));
+            const opts = new analyzerPb.AnalyzerResourceOptions();
+            opts.setProtect(protect);
+            r.setOptions(opts);
+            return r;
+        }
+
+        it("reports mandatory violations with the resource's URN, reads dbaas:allowedCidrs from Pulumi.my-first-db.yaml, survives unknowns", async () => {
+            const pack = spawn(process.execPath, ["-e", 'require("ts-node").register({ transpileOnly: true, project: "policy/tsconfig.json" }); require("./policy/index.ts");'], {
+                cwd: join(__dirname, ".."),
+                env: { ...process.env, PULUMI_CONFIG: "" },
+            });
+            let stderr = "";
+            pack.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+            try {
+                const port = await new Promise<string>((resolve, reject) => {
+                    pack.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()));
+                    pack.once("exit", (code) => reject(new Error(`the policy pack exited (${code}): ${stderr}`)));
+                });
+                const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+                const request = new analyzerPb.AnalyzeStackRequest();
+                request.setResourcesList([
+                    analyzerResource(TYPES.secGroupRule, "ssh-world", { direction: "ingress", protocol: "tcp", portRangeMin: 22, portRangeMax: 22, remoteIpPrefix: "0.0.0.0/0" }, false),
+                    analyzerResource(TYPES.secGroupRule, "not-known-yet", { direction: "ingress", protocol: "tcp", portRangeMin: 22, portRangeMax: 22, remoteIpPrefix: UNKNOWN_SENTINEL }, false),
+                    analyzerResource(TYPES.secGroupRule, "pg", { direction: "ingress", protocol: "tcp", portRangeMin: 5432, portRangeMax: 5432, remoteIpPrefix: "192.0.2.0/24" }, false),
+                    analyzerResource(TYPES.volume, "data", { size: 10 }, false),
+                    analyzerResource(TYPES.container, "backups", { name: "backups" }, true),
+                ]);
+                const response = await new Promise<analyzerPb.AnalyzeResponse>((resolve, reject) =>
+                    client.analyzeStack(request, (err, res) => (err || !res ? reject(err ?? new Error("no response")) : resolve(res))),
+                );
+                client.close();
+                const diagnostics = response.getDiagnosticsList().map((d) => ({
+                    policy: d.getPolicyname(),
+                    mandatory: d.getEnforcementlevel() === analyzerPb.EnforcementLevel.MANDATORY,
+                    name: d.getUrn().split("::").pop(),
+                    message: d.getMessage(),
+                }));
+                assert.deepEqual(
+                    diagnostics.map((d) => [d.policy, d.name, d.mandatory]),
+                    [
+                        ["no-public-admin-ports", "ssh-world", true],
+                        ["engine-port-only-from-allowed-cidrs", "pg", true],
+                        ["data-is-protected", "data", true],
+                    ],
+                );
+                assert.match(diagnostics[1].message, /not within dbaas:allowedCidrs \(/);
+            } finally {
+                pack.kill();
+            }
         });
     });
 });
