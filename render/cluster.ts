@@ -128,8 +128,9 @@ export function reapplyScript(): string {
         "set -euo pipefail",
         'cib="${1:?usage: reapply.sh CIB_FILE}"',
         'here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"',
-        "CIB_file=\"$cib\" cibadmin --replace --scope resources --xml-text '<resources/>'",
+        // Constraints first: they refer to the resources.
         "CIB_file=\"$cib\" cibadmin --replace --scope constraints --xml-text '<constraints/>'",
+        "CIB_file=\"$cib\" cibadmin --replace --scope resources --xml-text '<resources/>'",
         'bash "$here/configure.sh" "$cib"',
         "",
     ].join("\n");

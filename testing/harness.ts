@@ -175,6 +175,15 @@ interface RegisterRequest {
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
+interface ReadRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getDependenciesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getProperties(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
 /** Wraps the mock monitor's registerResource to record every request in full. */
 function recordRegistrations(): { resources: RecordedResource[]; settled(): Promise<void> } {
     const monitor = pulumi.runtime.getMonitor() as unknown as {
@@ -201,6 +210,25 @@ function recordRegistrations(): { resources: RecordedResource[]; settled(): Prom
                     inputs: decode(props, true) as Record<string, unknown>,
                     rawInputs: decode(props, false) as Record<string, unknown>,
                     custom: req.getCustom(),
+                });
+            }
+            pending--;
+            cb(err, res);
+        });
+    };
+    // Reads (a StackReference is one) are recorded too, as resources with no options.
+    const monitorRead = monitor as unknown as { readResource(req: ReadRequest, cb: (err: unknown, res: { getUrn(): string } | undefined) => void): void };
+    const originalRead = monitorRead.readResource.bind(monitor);
+    monitorRead.readResource = (req, cb) => {
+        pending++;
+        const props = req.getProperties()?.toJavaScript() ?? {};
+        originalRead(req, (err, res) => {
+            if (!err && res) {
+                resources.push({
+                    type: req.getType(), name: req.getName(), urn: res.getUrn(), parent: req.getParent() || undefined,
+                    dependsOn: [...req.getDependenciesList()].sort(), protect: false, retainOnDelete: false, ignoreChanges: [],
+                    additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
+                    inputs: decode(props, true) as Record<string, unknown>, rawInputs: decode(props, false) as Record<string, unknown>, custom: true,
                 });
             }
             pending--;
