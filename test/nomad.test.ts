@@ -19,9 +19,13 @@ describe("nomad/: typed pulumi-nomad resources (mock runtime)", () => {
             newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, secretId: "token-value", accessorId: "accessor" } }),
             call: (args) => args.inputs,
         }, "cloud-dbaas", "nomad-test", false);
-        const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: any, cb: any): void };
+        interface Request {
+            getType(): string; getName(): string; getVersion(): string; getProvider(): string;
+            getObject(): { toJavaScript(): Record<string, unknown> } | undefined; getAdditionalsecretoutputsList(): string[];
+        }
+        const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: Request, cb: unknown): void };
         const original = monitor.registerResource.bind(monitor);
-        monitor.registerResource = (req: any, cb: any) => {
+        monitor.registerResource = (req: Request, cb: unknown) => {
             seen.push({
                 type: req.getType(),
                 name: req.getName(),
