@@ -143,6 +143,8 @@ export interface CrmStatus {
 }
 
 export class Lab {
+    /** Labs not yet torn down (for the drill's signal handler). */
+    static readonly active = new Set<Lab>();
     readonly size: number;
     readonly prefix: string;
     readonly fstype: "xfs" | "ext4";
@@ -171,6 +173,7 @@ export class Lab {
         // Under /var/tmp: each node mounts its own tmpfs over /tmp and /run.
         this.work = fs.mkdtempSync("/var/tmp/cloud-dbaas-drill-");
         this.spool = path.join(this.work, "spool");
+        Lab.active.add(this);
         this.nodes = Array.from({ length: this.size }, (_, i) => ({ name: `node${i + 1}`, addr: `${LAB_NET.prefix}.${11 + i}`, power: "off" as const }));
     }
 
@@ -475,6 +478,7 @@ export class Lab {
     /** Stops and removes everything; safe to call more than once and after a failed {@link up}. */
     async down(): Promise<void> {
         this.closing = true;
+        Lab.active.delete(this);
         if (this.controller) clearInterval(this.controller);
         for (const t of this.pendingBoots) clearTimeout(t);
         this.pendingBoots.clear();

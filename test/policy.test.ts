@@ -36,6 +36,7 @@ import {
     type Violation,
 } from "../policy/rules";
 import { loadStackConfig, stackNameFromUrn } from "../policy/stackConfig";
+import { configureScript } from "../render/pacemaker";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers: crafted changes on a list of resources.
@@ -387,6 +388,28 @@ describe("policy pack rules", () => {
             const b64 = Buffer.from(PCS_SCRIPT).toString("base64");
             assertNone(check(changed(databaseFixture(), "db-pacemaker-configure", (r) => withProps(r, { create: `echo ${b64} | base64 -d > /tmp/c.sh && sudo bash /tmp/c.sh` })), DB_CONFIG));
             assertNone(check(changed(databaseFixture(), "db-pacemaker-configure", (r) => withProps(r, { create: "sudo bash -s", stdin: PCS_SCRIPT })), DB_CONFIG));
+        });
+
+        it("passes with the real pcs configure script (render/pacemaker.ts), fails once it disables fencing", () => {
+            const script = configureScript({
+                clusterName: "my-first-db",
+                nodes: [
+                    { name: "my-first-db-0", address: "10.42.0.10", serverId: "11111111-1111-4111-8111-111111111111" },
+                    { name: "my-first-db-1", address: "10.42.0.11", serverId: "22222222-2222-4222-8222-222222222222" },
+                ],
+                volumeId: "33333333-3333-4333-8333-333333333333",
+                floatingIpId: "44444444-4444-4444-8444-444444444444",
+                floatingIp: "203.0.113.10",
+                subnetId: "55555555-5555-4555-8555-555555555555",
+                mountpoint: "/srv/my-first-db",
+                fstype: "xfs",
+                cloud: "dbaas",
+            });
+            const withScript = (text: string) => changed(databaseFixture(), "db-pacemaker-configure", (r) => withProps(r, { create: "sudo bash -s /var/lib/dbaas/cib.xml", stdin: text }));
+            assertNone(check(withScript(script), DB_CONFIG));
+            assert.ok(script.includes("stonith-enabled=true"));
+            const v = check(withScript(script.replace("stonith-enabled=true", "stonith-enabled=false")), DB_CONFIG);
+            assertOne(v, "db-pacemaker-configure", /stonith-enabled=false/);
         });
 
         it("fails: stonith-enabled=false", () => {
