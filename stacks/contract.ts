@@ -58,6 +58,9 @@ export const CONTROL_PLANE_OUTPUTS = {
 /** Name of a control-plane output. */
 export type ControlPlaneOutputName = keyof typeof CONTROL_PLANE_OUTPUTS;
 
+/** The type of each control-plane output's value. */
+export type ControlPlaneValues = { readonly [K in ControlPlaneOutputName]: K extends "serverAddresses" ? string[] : string };
+
 /** Placeholder values a database stack's StackReference returns in the offline plan. */
 export const OFFLINE_CONTROL_PLANE_OUTPUTS: Readonly<Record<ControlPlaneOutputName, { readonly value: unknown; readonly secret: boolean }>> = {
     nomadAddress: { value: "https://203.0.113.20:4646", secret: false },

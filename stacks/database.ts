@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseConfig, ENGINE_PORTS } from "../config/schema";
 import { Database } from "../components/database";
-import { CONTROL_PLANE_OUTPUTS, ControlPlaneOutputName } from "./contract";
+import { CONTROL_PLANE_OUTPUTS, ControlPlaneOutputName, ControlPlaneValues } from "./contract";
 import { StackDefinition } from "./types";
 
 /** The control plane's outputs, read through a StackReference (secrets stay secrets). */
-export type ControlPlaneRef = { readonly [K in ControlPlaneOutputName]: pulumi.Output<unknown> };
+export type ControlPlaneRef = { readonly [K in ControlPlaneOutputName]: pulumi.Output<ControlPlaneValues[K]> };
 
 /** Reads every control-plane output the contract lists; secret ones come back as secrets. */
 export function readControlPlane(stackName: string): ControlPlaneRef {
@@ -34,27 +34,7 @@ export function databaseStack(cfg: DatabaseConfig): StackDefinition {
         fstype: cfg.fstype,
         authUrl: cfg.authUrl,
         region: cfg.region,
-        controlPlane: {
-            consulAddress: cp.consulAddress as pulumi.Output<string>,
-            consulToken: cp.consulToken as pulumi.Output<string>,
-            consulGossipKey: cp.consulGossipKey as pulumi.Output<string>,
-            datacenter: cp.datacenter as pulumi.Output<string>,
-            nomadRegion: cp.nomadRegion as pulumi.Output<string>,
-            serverAddresses: cp.serverAddresses as pulumi.Output<string[]>,
-            networkId: cp.networkId as pulumi.Output<string>,
-            subnetId: cp.subnetId as pulumi.Output<string>,
-            subnetCidr: cp.subnetCidr as pulumi.Output<string>,
-            bastionAddress: cp.bastionAddress as pulumi.Output<string>,
-            bastionSecurityGroupId: cp.bastionSecurityGroupId as pulumi.Output<string>,
-            serverSecurityGroupId: cp.serverSecurityGroupId as pulumi.Output<string>,
-            sshUser: cp.sshUser as pulumi.Output<string>,
-            sshPrivateKey: cp.sshPrivateKey as pulumi.Output<string>,
-            keyPairName: cp.keyPairName as pulumi.Output<string>,
-            caCertPem: cp.caCertPem as pulumi.Output<string>,
-            caPrivateKeyPem: cp.caPrivateKeyPem as pulumi.Output<string>,
-            consulVersion: cp.consulVersion as pulumi.Output<string>,
-            nomadVersion: cp.nomadVersion as pulumi.Output<string>,
-        },
+        controlPlane: cp,
     });
     return {
         outputs: {
