@@ -39,6 +39,8 @@ const FENCE_SRC = path.join(LAB_DIR, "fence_lab");
 export const FENCE_AGENT_PATH = "/usr/sbin/fence_lab";
 /** Lab addresses: never the host's 192.0.2.0/24. */
 export const LAB_NET = { prefix: "198.51.100", cidr: "198.51.100.0/24", switchAddr: "198.51.100.254", serviceIp: "198.51.100.100" };
+/** One lab at a time on a machine: the fence agent path is global and timings need the CPUs. */
+export const LOCK_FILE = "/run/lock/cloud-dbaas-drill.lock";
 const PATH_ENV = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 export const now = (): number => Date.now();
@@ -97,8 +99,10 @@ function childrenOf(ppid: number): number[] {
 export interface LabOptions {
     /** 2 or 3 nodes. */
     size: number;
-    /** Namespace name prefix (also the netns names: PREFIX-sw, PREFIX-node1, ...). */
+    /** Namespace name prefix (netns names PREFIX-sw, PREFIX-node1, ...); default unique per lab. */
     prefix?: string;
+    /** How long to wait for another lab on this machine to finish (default 15 min). */
+    lockWaitMs?: number;
     /** File system of the shared volume. */
     fstype?: "xfs" | "ext4";
     /** Override the generator's totem token / consensus (tuning experiments only). */
@@ -145,6 +149,7 @@ export interface CrmStatus {
 export class Lab {
     /** Labs not yet torn down (for the drill's signal handler). */
     static readonly active = new Set<Lab>();
+    private static counter = 0;
     readonly size: number;
     readonly prefix: string;
     readonly fstype: "xfs" | "ext4";
@@ -160,13 +165,15 @@ export class Lab {
     private readonly pendingBoots = new Set<NodeJS.Timeout>();
     private readonly handled = new Set<string>();
     private installedAgent = false;
+    private locked = false;
+    private madeSwitch = false;
     private closing = false;
 
     constructor(opts: LabOptions) {
         if (opts.size !== 2 && opts.size !== 3) throw new Error(`lab size must be 2 or 3, got ${opts.size}`);
         this.opts = opts;
         this.size = opts.size;
-        this.prefix = opts.prefix ?? "dbdrill";
+        this.prefix = opts.prefix ?? `dbd${process.pid}x${Lab.counter++}`;
         this.fstype = opts.fstype ?? "xfs";
         this.log = opts.log ?? (() => undefined);
         fs.mkdirSync("/var/tmp", { recursive: true });
@@ -202,6 +209,7 @@ export class Lab {
     /** Builds everything and returns once the group runs; on failure the caller must still call {@link down}. */
     async up(): Promise<void> {
         if (!process.getuid || process.getuid() !== 0) throw new Error("the lab needs root");
+        await this.lock();
         const stale = (await run(NET, ["list", this.prefix])).stdout.trim();
         if (stale) throw new Error(`namespaces of a previous lab remain (${stale.replace(/\n/g, " ")}): remove them first (ip netns del ...)`);
         this.installFenceAgent();
@@ -211,6 +219,7 @@ export class Lab {
         this.log(`disk: ${this.fstype} on a loop device, PostgreSQL data directory`);
         this.loop = (await must(DISK, ["create", path.join(this.work, "disk.img"), this.fstype, LAB_NET.cidr], 120000)).trim();
 
+        this.madeSwitch = true;
         await must(NET, ["switch-up", this.prefix, `${LAB_NET.switchAddr}/24`]);
         this.spec = this.clusterSpec();
         await this.writeNodeDirs();
@@ -282,11 +291,42 @@ export class Lab {
         }
     }
 
+    /** Takes {@link LOCK_FILE} (holding our PID), waiting for a live holder; a dead holder's lock is taken over. */
+    private async lock(): Promise<void> {
+        const deadline = now() + (this.opts.lockWaitMs ?? 15 * 60000);
+        fs.mkdirSync(path.dirname(LOCK_FILE), { recursive: true });
+        let said = false;
+        for (;;) {
+            try {
+                fs.writeFileSync(LOCK_FILE, `${process.pid}\n`, { flag: "wx" });
+                this.locked = true;
+                return;
+            } catch (e) {
+                if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+            }
+            let holder = 0;
+            try {
+                holder = Number(fs.readFileSync(LOCK_FILE, "utf8").trim());
+            } catch {
+                continue; // released meanwhile
+            }
+            if (holder !== process.pid && !alive(holder)) {
+                this.log(`taking over the lock of dead process ${holder}`);
+                fs.rmSync(LOCK_FILE, { force: true });
+                continue;
+            }
+            if (now() > deadline) throw new Error(`another lab (process ${holder}) still runs after the wait: ${LOCK_FILE}`);
+            if (!said) this.log(`waiting for the lab of process ${holder} to finish (${LOCK_FILE})`);
+            said = true;
+            await sleep(2000);
+        }
+    }
+
     private installFenceAgent(): void {
         const src = fs.readFileSync(FENCE_SRC);
-        if (fs.existsSync(FENCE_AGENT_PATH)) {
-            if (!fs.readFileSync(FENCE_AGENT_PATH).equals(src)) throw new Error(`${FENCE_AGENT_PATH} exists and is not ours: refusing to overwrite it`);
-            throw new Error(`${FENCE_AGENT_PATH} is already installed: another lab runs, or a previous one was not cleaned up`);
+        if (fs.existsSync(FENCE_AGENT_PATH) && !fs.readFileSync(FENCE_AGENT_PATH).equals(src)) {
+            // Ours only if identical: a leftover of a killed drill (we hold the lock) is replaced.
+            throw new Error(`${FENCE_AGENT_PATH} exists and is not this lab's agent: refusing to overwrite it`);
         }
         fs.copyFileSync(FENCE_SRC, FENCE_AGENT_PATH);
         fs.chmodSync(FENCE_AGENT_PATH, 0o755);
@@ -498,11 +538,15 @@ export class Lab {
             await run(NET, ["node-down", this.prefix, n.name]);
             n.power = "off";
         }
-        await run(NET, ["switch-down", this.prefix]);
+        if (this.madeSwitch) await run(NET, ["switch-down", this.prefix]);
         if (this.loop) await run(DISK, ["destroy", this.loop, path.join(this.work, "disk.img")]);
         if (this.installedAgent) {
             fs.rmSync(FENCE_AGENT_PATH, { force: true });
             this.installedAgent = false;
+        }
+        if (this.locked) {
+            fs.rmSync(LOCK_FILE, { force: true });
+            this.locked = false;
         }
     }
 
@@ -525,7 +569,9 @@ export class Lab {
         }
         const mounts = fs.readFileSync("/proc/self/mounts", "utf8");
         if (mounts.includes(this.work) || (this.loop && mounts.includes(this.loop + " "))) left.push("host mounts of the lab");
-        if (this.installedAgent || fs.existsSync(FENCE_AGENT_PATH)) left.push(FENCE_AGENT_PATH);
+        // The agent is global: it must be gone unless another lab (holding the lock) installed it again.
+        if (this.installedAgent || (fs.existsSync(FENCE_AGENT_PATH) && !fs.existsSync(LOCK_FILE))) left.push(FENCE_AGENT_PATH);
+        if (this.locked) left.push(LOCK_FILE);
         return left;
     }
 }
