@@ -432,6 +432,58 @@ describe("policy pack rules", () => {
         });
     });
 
+    describe("on Pulumi.my-first-db.yaml: the real database registrations, one crafted change each", () => {
+        let db: StackRun;
+        let resources: CheckedResource[];
+        before(async function () {
+            db = await runStack("Pulumi.my-first-db.yaml");
+            resources = db.resources.map(fromRecorded);
+            if (!resources.some((r) => r.type === TYPES.database)) this.skip();
+        });
+        const named = (type: string, filter: (r: CheckedResource) => boolean = () => true) => first(resources, type, filter).name;
+
+        it("passes as registered", () => {
+            assertNone(checkAll(resources, db.config));
+        });
+
+        it("(a) fails: a node's SSH rule opened to 0.0.0.0/0", () => {
+            const ssh = named(TYPES.secGroupRule, (r) => r.props["portRangeMin"] === 22);
+            const v = noPublicAdminPorts(changed(resources, ssh, (r) => withProps(r, { remoteIpPrefix: "0.0.0.0/0", remoteGroupId: undefined })), db.config);
+            assertOne(v, ssh, /SSH/);
+        });
+
+        it("(b) fails: the engine rule opened to a network outside dbaas:allowedCidrs", () => {
+            const engine = named(TYPES.secGroupRule, (r) => r.props["portRangeMin"] === 5432);
+            const v = enginePortOnlyFromAllowedCidrs(changed(resources, engine, (r) => withProps(r, { remoteIpPrefix: "192.0.2.0/24", remoteGroupId: undefined })), db.config);
+            assertOne(v, engine, /not within dbaas:allowedCidrs/);
+        });
+
+        it("(c) fails: protect and retainOnDelete dropped on the data volume", () => {
+            const volume = named(TYPES.volume);
+            const v = dataIsProtected(changed(resources, volume, (r) => ({ ...r, protect: false, retainOnDelete: false })), db.config);
+            assertOne(v, volume, /neither protected nor retained/);
+        });
+
+        it("(d) fails: a password written into a node's user data", () => {
+            const node = named(TYPES.instance);
+            const v = noSecretsInUserData(changed(resources, node, (r) => withProps(r, { userData: `${String(r.props["userData"])}\nruncmd:\n  - echo 'PGPASSWORD=Tr0ub4dor-and-3' > /root/.pgenv\n` })), db.config);
+            assertOne(v, node, /"PGPASSWORD"/);
+        });
+
+        it("(e) fails: a node without scheduler hints", () => {
+            const node = named(TYPES.instance);
+            const v = databaseServersAntiAffinity(changed(resources, node, (r) => withProps(r, { schedulerHints: [] })), db.config);
+            assertOne(v, node, /no schedulerHints group/);
+        });
+
+        it("(f) fails: the configure command with stonith-enabled=false", () => {
+            const configure = named(TYPES.remoteCommand, (r) => /stonith-enabled=true/.test(String(r.props["create"] ?? "") + String(r.props["stdin"] ?? "")));
+            const flip = (v: unknown) => (typeof v === "string" ? v.replace(/stonith-enabled=true/g, "stonith-enabled=false") : v);
+            const v = fencingEnabled(changed(resources, configure, (r) => withProps(r, { create: flip(r.props["create"]), stdin: flip(r.props["stdin"]) })), db.config);
+            assertOne(v, configure, /stonith-enabled=false/);
+        });
+    });
+
     describe("adapters", () => {
         it("fromPolicyResource: reads through an unknown-throwing proxy, keeps protect, parent and dependencies", () => {
             const thrower = new Proxy({ known: "x", nested: { computed: 1 } } as Record<string, unknown>, {
