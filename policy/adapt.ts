@@ -34,7 +34,7 @@ function read(get: () => unknown, depth: number): unknown {
 /**
  * From the policy pack. The analyzer protocol carries `protect` but not `retainOnDelete`: it is
  * reported as false here, so in CI the data-is-protected policy asks for `protect` (see
- * docs/pull-requests.md).
+ * README.md, "Pull requests").
  */
 export function fromPolicyResource(r: PolicyResource): CheckedResource {
     return {

@@ -384,7 +384,7 @@ function decodedBase64Runs(text: string): string[] {
 }
 
 /**
- * The reasons a text looks like it carries a secret in clear (see docs/pull-requests.md for the
+ * The reasons a text looks like it carries a secret in clear (see README.md, "Pull requests", for the
  * heuristics). Base64 runs of at least 64 characters that decode to text are scanned too (one level).
  */
 export function secretFindings(text: string, depth = 0): string[] {

@@ -10,7 +10,7 @@
 //   reason=...            why (which files, or "shared code changed")
 // A stack is touched when its Pulumi.<stack>.yaml changed; every stack is touched when anything
 // else changed, except documentation (docs/**, *.md, LICENSE). A stack file deleted by the change
-// is left out (its config is gone: destroy such a stack by hand, see docs/pull-requests.md).
+// is left out (its config is gone: destroy such a stack by hand, see README.md, "Pull requests").
 // No dependency: runs before `npm ci`.
 "use strict";
 const { execFileSync } = require("node:child_process");
