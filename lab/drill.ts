@@ -95,7 +95,7 @@ async function main(): Promise<void> {
             if (stopping) return;
             stopping = true;
             console.error(`${sig}: tearing the lab down`);
-            emergencyStop().finally(() => process.exit(130));
+            void emergencyStop().finally(() => process.exit(130));
         });
     }
     const r = await runDrill(opts);
