@@ -11,6 +11,7 @@ import { serverUserData } from "../render/cloudInit";
 import { DroppedFile } from "../render/fileDrop";
 import { consulSecretConfig, consulServerConfig, nomadSecretConfig, nomadServerConfig, TLS_PATHS } from "../render/agents";
 import { nomadAclBootstrapScript } from "../render/scripts";
+import { jsonFile } from "../render/json";
 
 /** What stands for a secret in a reviewer's copy of a file. */
 export const REDACTED = "[secret]";
@@ -210,11 +211,11 @@ export class ControlPlane extends pulumi.ComponentResource {
                 ipAddresses: [addresses[i], "127.0.0.1"],
             }, this);
             const files = (s: { consulGossip: string; consulToken: string; nomadGossip: string; tlsKey: string; tlsCert: string; ca: string }): DroppedFile[] => [
-                { path: "/etc/consul.d/secrets.json", content: json(consulSecretConfig({ gossipKey: s.consulGossip, managementToken: s.consulToken })), mode: "0640", owner: "consul", group: "consul" },
+                { path: "/etc/consul.d/secrets.json", content: jsonFile(consulSecretConfig({ gossipKey: s.consulGossip, managementToken: s.consulToken })), mode: "0640", owner: "consul", group: "consul" },
                 { path: TLS_PATHS.consul.ca, content: s.ca, mode: "0644", owner: "consul", group: "consul" },
                 { path: TLS_PATHS.consul.cert, content: s.tlsCert, mode: "0644", owner: "consul", group: "consul" },
                 { path: TLS_PATHS.consul.key, content: s.tlsKey, mode: "0600", owner: "consul", group: "consul" },
-                { path: "/etc/nomad.d/secrets.json", content: json(nomadSecretConfig({ gossipKey: s.nomadGossip, consulToken: s.consulToken })), mode: "0600", owner: "root", group: "root" },
+                { path: "/etc/nomad.d/secrets.json", content: jsonFile(nomadSecretConfig({ gossipKey: s.nomadGossip, consulToken: s.consulToken })), mode: "0600", owner: "root", group: "root" },
                 { path: TLS_PATHS.nomad.ca, content: s.ca, mode: "0644", owner: "root", group: "root" },
                 { path: TLS_PATHS.nomad.cert, content: s.tlsCert, mode: "0644", owner: "root", group: "root" },
                 { path: TLS_PATHS.nomad.key, content: s.tlsKey, mode: "0600", owner: "root", group: "root" },
@@ -230,7 +231,7 @@ export class ControlPlane extends pulumi.ComponentResource {
             // The reviewer's copy: the same files, every secret replaced.
             const redacted = pulumi.all([cert.certPem, this.ca.certPem]).apply(([tlsCert, ca]) =>
                 files({ consulGossip: REDACTED, consulToken: REDACTED, nomadGossip: REDACTED, tlsKey: REDACTED, tlsCert, ca }));
-            this.artifacts[`ssh/${serverName}.json`] = redacted.apply((f) => json({ files: f }));
+            this.artifacts[`ssh/${serverName}.json`] = redacted.apply((f) => jsonFile({ files: f }));
         });
 
         // Nomad's ACL system, bootstrapped with our generated token once every server runs.
@@ -257,8 +258,4 @@ export class ControlPlane extends pulumi.ComponentResource {
             bastionAddress: this.bastion.address,
         });
     }
-}
-
-function json(value: object): string {
-    return `${JSON.stringify(value, null, 2)}\n`;
 }

@@ -13,48 +13,11 @@ import { DroppedFile } from "../render/fileDrop";
 import { TLS_PATHS } from "../render/agents";
 import { CLOUD_NAME, CLOUDS_YAML_PATH, agentPolicyRules, cloudsYaml, consulClientConfig, nomadClientConfig } from "../render/cluster";
 import { ClusterSpec } from "../render/pacemaker";
+import { jsonFile } from "../render/json";
+import { ControlPlaneValues } from "../stacks/contract";
 
-/** What a database stack takes from its control plane (see stacks/contract.ts). */
-export interface ControlPlaneView {
-    /** Consul API (https). */
-    readonly consulAddress: pulumi.Input<string>;
-    /** Consul management token (secret). */
-    readonly consulToken: pulumi.Input<string>;
-    /** Consul gossip key (secret). */
-    readonly consulGossipKey: pulumi.Input<string>;
-    /** Datacenter. */
-    readonly datacenter: pulumi.Input<string>;
-    /** Nomad region. */
-    readonly nomadRegion: pulumi.Input<string>;
-    /** The servers' private addresses. */
-    readonly serverAddresses: pulumi.Input<string[]>;
-    /** Platform network. */
-    readonly networkId: pulumi.Input<string>;
-    /** Platform subnet. */
-    readonly subnetId: pulumi.Input<string>;
-    /** Platform subnet CIDR. */
-    readonly subnetCidr: pulumi.Input<string>;
-    /** Bastion address. */
-    readonly bastionAddress: pulumi.Input<string>;
-    /** Bastion security group. */
-    readonly bastionSecurityGroupId: pulumi.Input<string>;
-    /** Control-plane servers' security group. */
-    readonly serverSecurityGroupId: pulumi.Input<string>;
-    /** Login user. */
-    readonly sshUser: pulumi.Input<string>;
-    /** SSH private key (secret). */
-    readonly sshPrivateKey: pulumi.Input<string>;
-    /** Platform key pair name. */
-    readonly keyPairName: pulumi.Input<string>;
-    /** Platform CA certificate. */
-    readonly caCertPem: pulumi.Input<string>;
-    /** Platform CA private key (secret). */
-    readonly caPrivateKeyPem: pulumi.Input<string>;
-    /** Consul version. */
-    readonly consulVersion: pulumi.Input<string>;
-    /** Nomad version. */
-    readonly nomadVersion: pulumi.Input<string>;
-}
+/** What a database stack takes from its control plane: every output of the contract (stacks/contract.ts). */
+export type ControlPlaneView = { readonly [K in keyof ControlPlaneValues]: pulumi.Input<ControlPlaneValues[K]> };
 
 /** Arguments of {@link Database}. Counts and CIDR lists are plain: they decide how many resources exist. */
 export interface DatabaseArgs {
@@ -208,9 +171,9 @@ export class Database extends pulumi.ComponentResource {
             type S = { credentialId: string; credentialSecret: string; authUrl: string; region: string; gossip: string; token: string; hacluster: string; tlsKey: string; tlsCert: string; ca: string };
             const files = (s: S): DroppedFile[] => [
                 { path: CLOUDS_YAML_PATH, content: cloudsYaml({ authUrl: s.authUrl, region: s.region, credentialId: s.credentialId, credentialSecret: s.credentialSecret }), mode: "0600", owner: "root", group: "root" },
-                { path: "/etc/consul.d/secrets.json", content: json({ encrypt: s.gossip, acl: { tokens: { agent: s.token, default: s.token } } }), mode: "0640", owner: "consul", group: "consul" },
+                { path: "/etc/consul.d/secrets.json", content: jsonFile({ encrypt: s.gossip, acl: { tokens: { agent: s.token, default: s.token } } }), mode: "0640", owner: "consul", group: "consul" },
                 { path: TLS_PATHS.consul.ca, content: s.ca, mode: "0644", owner: "consul", group: "consul" },
-                { path: "/etc/nomad.d/secrets.json", content: json({ consul: { token: s.token } }), mode: "0600", owner: "root", group: "root" },
+                { path: "/etc/nomad.d/secrets.json", content: jsonFile({ consul: { token: s.token } }), mode: "0600", owner: "root", group: "root" },
                 { path: TLS_PATHS.nomad.ca, content: s.ca, mode: "0644", owner: "root", group: "root" },
                 { path: TLS_PATHS.nomad.cert, content: s.tlsCert, mode: "0644", owner: "root", group: "root" },
                 { path: TLS_PATHS.nomad.key, content: s.tlsKey, mode: "0600", owner: "root", group: "root" },
@@ -229,7 +192,7 @@ export class Database extends pulumi.ComponentResource {
             ready.push(drop.command);
             const redacted = pulumi.all([credential.id, args.authUrl, args.region, cert.certPem, cp.caCertPem]).apply(([credentialId, authUrl, region, tlsCert, ca]) =>
                 files({ credentialId, credentialSecret: REDACTED, authUrl, region, gossip: REDACTED, token: REDACTED, hacluster: REDACTED, tlsKey: REDACTED, tlsCert, ca }));
-            this.artifacts[`ssh/${node.name}.json`] = redacted.apply((f) => json({ files: f }));
+            this.artifacts[`ssh/${node.name}.json`] = redacted.apply((f) => jsonFile({ files: f }));
         }
 
         const spec: pulumi.Output<ClusterSpec> = pulumi.all([
@@ -251,8 +214,4 @@ export class Database extends pulumi.ComponentResource {
 
         this.registerOutputs({ address: this.address, volumeId: this.volume.id });
     }
-}
-
-function json(value: object): string {
-    return `${JSON.stringify(value, null, 2)}\n`;
 }

@@ -5,6 +5,7 @@
  */
 import { stringify } from "yaml";
 import { FILE_DROP_INSTALLER, FILE_DROP_PATH } from "./fileDrop";
+import { jsonFile } from "./json";
 
 /** HashiCorp's apt repository and the fingerprint of its signing key. */
 export const HASHICORP_APT = {
@@ -64,6 +65,14 @@ export function baseFiles(): WriteFile[] {
     ];
 }
 
+/** The Consul and Nomad agent configurations (no secret), written once their packages exist. */
+export function agentConfigFiles(consulConfig: object, nomadConfig: object): WriteFile[] {
+    return [
+        { path: "/etc/consul.d/consul.json", content: jsonFile(consulConfig), permissions: "0640", owner: "consul:consul", defer: true },
+        { path: "/etc/nomad.d/nomad.json", content: jsonFile(nomadConfig), permissions: "0640", owner: "root:root", defer: true },
+    ];
+}
+
 /** What the bastion's user data needs. */
 export interface BastionUserDataArgs {
     /** Host name. */
@@ -114,8 +123,7 @@ export function serverUserData(args: ServerUserDataArgs): string {
         packages: [["consul", `${args.consulVersion}-1`], ["nomad", `${args.nomadVersion}-1`], "python3", "unattended-upgrades"],
         write_files: [
             ...baseFiles(),
-            { path: "/etc/consul.d/consul.json", content: json(args.consulConfig), permissions: "0640", owner: "consul:consul", defer: true },
-            { path: "/etc/nomad.d/nomad.json", content: json(args.nomadConfig), permissions: "0640", owner: "root:root", defer: true },
+            ...agentConfigFiles(args.consulConfig, args.nomadConfig),
         ],
         runcmd: [
             // The packages ship example configs that would be merged with ours.
@@ -125,10 +133,6 @@ export function serverUserData(args: ServerUserDataArgs): string {
             ["systemctl", "reload", "ssh"],
         ],
     });
-}
-
-function json(value: object): string {
-    return `${JSON.stringify(value, null, 2)}\n`;
 }
 
 /** What a database node's user data needs. */
@@ -168,8 +172,7 @@ export function databaseNodeUserData(args: DatabaseNodeUserDataArgs): string {
         ],
         write_files: [
             ...baseFiles(),
-            { path: "/etc/consul.d/consul.json", content: json(args.consulConfig), permissions: "0640", owner: "consul:consul", defer: true },
-            { path: "/etc/nomad.d/nomad.json", content: json(args.nomadConfig), permissions: "0640", owner: "root:root", defer: true },
+            ...agentConfigFiles(args.consulConfig, args.nomadConfig),
         ],
         runcmd: [
             ["rm", "-f", "/etc/consul.d/consul.hcl", "/etc/nomad.d/nomad.hcl"],
