@@ -3,12 +3,13 @@
  * (root only; see lab/README.md).
  *
  *   npm run drill -- [--sizes 2,3] [--quick] [--json FILE] [--token MS --consensus MS]
- *                    [--load] [--fstype xfs|ext4] [--keep-logs]
+ *                    [--load] [--soak SECONDS] [--fstype xfs|ext4] [--keep-logs]
  *
  * Prints, per size and per kill, every timing (seconds after the kill) and the
  * min/median/max of "node lost → service answering" and "kill → service answering";
- * writes the whole result as JSON with --json. Exit status 1 if any check failed or
- * anything of a lab remained.
+ * writes the whole result as JSON with --json. --soak first watches each healthy cluster
+ * (false failovers: node losses, fencing, group moves). Exit status 1 if any check failed,
+ * a soak saw a false failover, or anything of a lab remained.
  */
 import * as fs from "node:fs";
 import { DrillOptions, DrillResult, emergencyStop, runDrill } from "./run";
@@ -54,6 +55,9 @@ function parseArgs(argv: string[]): DrillOptions & { json?: string } {
                 o.fstype = f;
                 break;
             }
+            case "--soak":
+                o.soakSeconds = int();
+                break;
             case "--keep-logs":
                 o.keepLogs = true;
                 break;
@@ -69,6 +73,9 @@ export function report(r: DrillResult): string {
     lines.push(`failover drill ${r.startedAt}: token ${r.options.tokenMs} ms, consensus ${r.options.consensusMs} ms${r.options.load ? ", under CPU load" : ""}`);
     for (const size of r.options.sizes) {
         lines.push("", `== ${size} nodes ==`);
+        for (const s of r.soaks.filter((x) => x.size === size)) {
+            lines.push(`soak ${s.seconds} s without a kill: ${s.losses} node losses, ${s.fenceRequests} fence requests, ${s.groupMoves} group moves`);
+        }
         for (const k of r.kills.filter((x) => x.size === size)) {
             lines.push(`kill ${k.target} (${k.kind}, group on ${k.groupBefore} → ${k.groupAfter ?? "?"}) — ${k.problems.length ? "FAILED: " + k.problems.join("; ") : "checks ok"}`);
             for (const [name, ms] of Object.entries(k.after)) lines.push(`  ${name.padEnd(28)} ${secs(ms).padStart(8)}`);

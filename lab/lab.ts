@@ -41,6 +41,8 @@ export const FENCE_AGENT_PATH = "/usr/sbin/fence_lab";
 export const LAB_NET = { prefix: "198.51.100", cidr: "198.51.100.0/24", switchAddr: "198.51.100.254", serviceIp: "198.51.100.100" };
 /** One lab at a time on a machine: the fence agent path is global and timings need the CPUs. */
 export const LOCK_FILE = "/run/lock/cloud-dbaas-drill.lock";
+/** Work folders: WORK_BASE + "<pid>-XXXXXX" (the pid lets a later lab reap a killed drill's leftovers). */
+const WORK_BASE = "/var/tmp/cloud-dbaas-drill-";
 const PATH_ENV = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 export const now = (): number => Date.now();
@@ -178,7 +180,7 @@ export class Lab {
         this.log = opts.log ?? (() => undefined);
         fs.mkdirSync("/var/tmp", { recursive: true });
         // Under /var/tmp: each node mounts its own tmpfs over /tmp and /run.
-        this.work = fs.mkdtempSync("/var/tmp/cloud-dbaas-drill-");
+        this.work = fs.mkdtempSync(`${WORK_BASE}${process.pid}-`);
         this.spool = path.join(this.work, "spool");
         Lab.active.add(this);
         this.nodes = Array.from({ length: this.size }, (_, i) => ({ name: `node${i + 1}`, addr: `${LAB_NET.prefix}.${11 + i}`, power: "off" as const }));
@@ -210,6 +212,7 @@ export class Lab {
     async up(): Promise<void> {
         if (!process.getuid || process.getuid() !== 0) throw new Error("the lab needs root");
         await this.lock();
+        await this.reapDead();
         const stale = (await run(NET, ["list", this.prefix])).stdout.trim();
         if (stale) throw new Error(`namespaces of a previous lab remain (${stale.replace(/\n/g, " ")}): remove them first (ip netns del ...)`);
         this.installFenceAgent();
@@ -319,6 +322,41 @@ export class Lab {
             if (!said) this.log(`waiting for the lab of process ${holder} to finish (${LOCK_FILE})`);
             said = true;
             await sleep(2000);
+        }
+    }
+
+    /**
+     * Removes what a drill killed without its teardown (SIGKILL, a mocha timeout) left behind:
+     * namespaces "dbd<pid>x<n>-*" and work folders "<WORK_BASE><pid>-*" of dead pids, with their
+     * processes (found through `ip netns pids`, killed by PID) and loop devices.
+     */
+    private async reapDead(): Promise<void> {
+        const dead = (pid: number) => pid !== process.pid && !alive(pid);
+        for (const ns of (await run("ip", ["netns", "list"])).stdout.split("\n").map((l) => l.split(" ")[0])) {
+            const m = /^dbd(\d+)x\d+-/.exec(ns);
+            if (!m || !dead(Number(m[1]))) continue;
+            this.log(`reaping ${ns} of dead drill ${m[1]}`);
+            for (const pid of (await run("ip", ["netns", "pids", ns])).stdout.split(/\s+/).filter(Boolean)) {
+                try {
+                    process.kill(Number(pid), "SIGKILL");
+                } catch {
+                    /* gone */
+                }
+            }
+            await sleep(500);
+            await run("ip", ["netns", "del", ns]);
+        }
+        const loops = (await run("losetup", ["-n", "-O", "NAME,BACK-FILE", "-l"])).stdout.split("\n");
+        for (const dir of fs.readdirSync(path.dirname(WORK_BASE))) {
+            const full = path.join(path.dirname(WORK_BASE), dir);
+            const m = new RegExp(`^${path.basename(WORK_BASE)}(\\d+)-`).exec(dir);
+            if (!m || !dead(Number(m[1]))) continue;
+            this.log(`reaping ${full} of dead drill ${m[1]}`);
+            for (const l of loops) {
+                const [dev, file] = l.trim().split(/\s+/);
+                if (file?.startsWith(full + "/")) await run("losetup", ["-d", dev]);
+            }
+            fs.rmSync(full, { recursive: true, force: true });
         }
     }
 

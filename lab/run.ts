@@ -33,6 +33,8 @@ export interface DrillOptions {
     /** Busy loops on every core during the whole drill (tuning under load). */
     load?: boolean;
     fstype?: "xfs" | "ext4";
+    /** Before the kills, watch the healthy cluster this long (s) and count spurious node losses and fencing. */
+    soakSeconds?: number;
     /** Keep each lab's work folder (logs) instead of deleting it. */
     keepLogs?: boolean;
     log?: (msg: string) => void;
@@ -76,9 +78,20 @@ export interface SizeSummary {
     killToLost: Stats | null;
 }
 
+/** A healthy cluster watched for a while: any loss or fence here is a false failover. */
+export interface SoakResult {
+    size: number;
+    seconds: number;
+    /** "Node X state is now lost" lines (distinct per node and second). */
+    losses: number;
+    fenceRequests: number;
+    groupMoves: number;
+}
+
 export interface DrillResult {
     startedAt: string;
-    options: { sizes: number[]; mode: string; tokenMs: number; consensusMs: number; load: boolean };
+    options: { sizes: number[]; mode: string; tokenMs: number; consensusMs: number; load: boolean; soakSeconds: number };
+    soaks: SoakResult[];
     kills: KillResult[];
     summary: SizeSummary[];
     /** Anything left behind by a lab (must be empty). */
@@ -312,7 +325,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     const consensus = opts.consensusMs ?? COROSYNC_TIMINGS.consensusMs;
     const result: DrillResult = {
         startedAt: new Date().toISOString(),
-        options: { sizes: opts.sizes, mode: opts.mode, tokenMs: token, consensusMs: consensus, load: !!opts.load },
+        options: { sizes: opts.sizes, mode: opts.mode, tokenMs: token, consensusMs: consensus, load: !!opts.load, soakSeconds: opts.soakSeconds ?? 0 },
+        soaks: [],
         kills: [],
         summary: [],
         leftovers: [],
@@ -325,6 +339,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
             log(`lab of ${size} nodes in ${lab.work} (token ${token} ms, consensus ${consensus} ms)`);
             try {
                 await lab.up();
+                if (opts.soakSeconds) result.soaks.push(await soak(lab, opts.soakSeconds, log));
                 for (const step of plan(size, opts.mode)) {
                     const k = await drillKill(lab, step.kind, step.node, log);
                     result.kills.push(k);
@@ -354,8 +369,38 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     } finally {
         for (const c of load) await stopGroup(c);
     }
-    result.ok = result.leftovers.length === 0 && result.kills.length > 0 && result.kills.every((k) => k.problems.length === 0);
+    result.ok =
+        result.leftovers.length === 0 &&
+        result.kills.length > 0 &&
+        result.kills.every((k) => k.problems.length === 0) &&
+        result.soaks.every((s) => s.losses === 0 && s.fenceRequests === 0 && s.groupMoves === 0);
     return result;
+}
+
+/** Watches a healthy cluster (no kill) and counts what should never happen. */
+async function soak(lab: Lab, seconds: number, log: (m: string) => void): Promise<SoakResult> {
+    const before = await lab.waitStable(300000);
+    const t0 = now();
+    log(`${lab.size} nodes: soak ${seconds} s (no kill)`);
+    let groupMoves = 0;
+    let where = before.groupNode;
+    while (now() < t0 + seconds * 1000) {
+        await sleep(5000);
+        const s = await lab.status();
+        if (s?.groupNode && s.groupNode !== where) {
+            groupMoves++;
+            where = s.groupNode;
+        }
+    }
+    const lost = new Set<string>();
+    for (const n of lab.nodes) {
+        const text = readText(path.join(lab.logDir(n.name), "pacemaker", "pacemaker.log"));
+        for (const e of pacemakerEvents(text, /state is now lost/, t0)) lost.add(`${/Node (\S+)/.exec(e.line)?.[1]}@${Math.floor(e.t / 1000)}`);
+    }
+    const fenceRequests = parseFenceLog(readText(lab.fenceLog)).filter((r) => r.t >= t0 && r.event === "requested").length;
+    const r = { size: lab.size, seconds, losses: lost.size, fenceRequests, groupMoves };
+    log(`  soak: ${JSON.stringify(r)}`);
+    return r;
 }
 
 function failedKill(size: number, why: string): KillResult {
