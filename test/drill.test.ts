@@ -9,6 +9,48 @@
  */
 import { strict as assert } from "node:assert";
 import { DrillResult, KillResult, runDrill } from "../lab/run";
+import { outage, pacemakerEvents, pacemakerTime, parseFenceLog, parseProbes, resultRe, stats } from "../lab/events";
+import { parseCrmMon } from "../lab/lab";
+
+describe("failover drill read-back (pure)", () => {
+    const log = [
+        "Nov 25 13:18:36.950 node2 pacemaker-controld  [42] (update_peer_state_iter) \tnotice: Node node1 state is now lost | nodeid=1",
+        "Nov 25 13:18:53.930 node2 pacemaker-controld  [42] (log_executor_event) \tnotice: Result of start operation for data-fs on node2: ok | rc=0",
+    ].join("\n");
+
+    it("reads Pacemaker's millisecond timestamps and finds events after a time", () => {
+        const t = pacemakerTime(log, 2026)!;
+        assert.equal(new Date(t).getMilliseconds(), 950);
+        const ev = pacemakerEvents(log, resultRe("start", "data-fs"), t);
+        assert.equal(ev.length, 1);
+        assert.equal(ev[0].t - t, 16980);
+        assert.equal(pacemakerEvents(log, resultRe("start", "data-fs"), ev[0].t + 1).length, 0);
+    });
+
+    it("finds the outage and the first answer after it in the prober's log", () => {
+        const p = parseProbes("100 110 ok\n200 700 fail\n300 800 fail\n400 420 ok\n500 510 ok\n");
+        const o = outage(p, 150);
+        assert.equal(o.firstFail?.start, 200);
+        assert.equal(o.back?.end, 420);
+        assert.equal(o.failures, 2);
+        assert.equal(outage(p, 450).firstFail, null);
+    });
+
+    it("parses fence_lab's log, crm_mon's XML and computes min/median/max", () => {
+        assert.deepEqual(parseFenceLog("1700000000000 node2 node1 reboot requested\n1700000000100 node2 node1 reboot done 0\n")[1], {
+            t: 1700000000100, from: "node2", target: "node1", action: "reboot", event: "done", rc: 0,
+        });
+        const xml = `<crm_mon><summary><current_dc present="true" name="node2" with_quorum="true"/></summary><nodes>
+<node name="node1" online="false"/><node name="node2" online="true"/></nodes><resources>
+<group id="database" number_resources="2"><resource id="data-volume" role="Started" active="true" failed="false"><node name="node2" id="2"/></resource>
+<resource id="data-fs" role="Started" active="true" failed="false"><node name="node2" id="2"/></resource></group></resources></crm_mon>`;
+        const s = parseCrmMon(xml);
+        assert.equal(s.dc, "node2");
+        assert.deepEqual(s.online, ["node2"]);
+        assert.equal(s.groupNode, "node2");
+        assert.deepEqual(stats([3, 1, 2, 10]), { n: 4, min: 1, median: 2.5, max: 10 });
+    });
+});
 
 describe("failover drill on namespace clusters (root)", function () {
     this.timeout(9 * 60 * 1000);
