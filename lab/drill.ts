@@ -3,12 +3,13 @@
  * (root only; see lab/README.md).
  *
  *   npm run drill -- [--sizes 2,3] [--quick] [--json FILE] [--token MS --consensus MS]
- *                    [--load] [--soak SECONDS] [--fstype xfs|ext4] [--keep-logs]
+ *                    [--load] [--soak SECONDS] [--freeze MS,MS...] [--fstype xfs|ext4] [--keep-logs]
  *
  * Prints, per size and per kill, every timing (seconds after the kill) and the
  * min/median/max of "node lost → service answering" and "kill → service answering";
  * writes the whole result as JSON with --json. --soak first watches each healthy cluster
- * (false failovers: node losses, fencing, group moves). Exit status 1 if any check failed,
+ * (false failovers: node losses, fencing, group moves); --freeze pauses a passive node
+ * (every process SIGSTOPped, like a frozen VM) and reports whether it was lost/fenced. Exit status 1 if any check failed,
  * a soak saw a false failover, or anything of a lab remained.
  */
 import * as fs from "node:fs";
@@ -58,6 +59,10 @@ function parseArgs(argv: string[]): DrillOptions & { json?: string } {
             case "--soak":
                 o.soakSeconds = int();
                 break;
+            case "--freeze":
+                o.freezeMs = val().split(",").map(Number);
+                if (!o.freezeMs.every((v) => Number.isInteger(v) && v > 0)) throw new Error("--freeze takes milliseconds, comma-separated");
+                break;
             case "--keep-logs":
                 o.keepLogs = true;
                 break;
@@ -75,6 +80,9 @@ export function report(r: DrillResult): string {
         lines.push("", `== ${size} nodes ==`);
         for (const s of r.soaks.filter((x) => x.size === size)) {
             lines.push(`soak ${s.seconds} s without a kill: ${s.losses} node losses, ${s.fenceRequests} fence requests, ${s.groupMoves} group moves`);
+        }
+        for (const f of r.freezes.filter((x) => x.size === size)) {
+            lines.push(`freeze ${f.target} for ${secs(f.pauseMs)}: ${f.lost ? "declared lost" : "not lost"}, ${f.fenced ? "fenced" : "not fenced"}`);
         }
         for (const k of r.kills.filter((x) => x.size === size)) {
             lines.push(`kill ${k.target} (${k.kind}, group on ${k.groupBefore} → ${k.groupAfter ?? "?"}) — ${k.problems.length ? "FAILED: " + k.problems.join("; ") : "checks ok"}`);

@@ -8,13 +8,16 @@
 set -uo pipefail
 [[ $# -eq 4 ]] || { sed -n '2,7p' "$0" >&2; exit 2; }
 ip=$1 out=$2 stop=$3 max=$4
+# Debian's /usr/bin/psql is a Perl wrapper: call the real binary (cheaper at 10 queries/s).
+psql=/usr/lib/postgresql/15/bin/psql
+[[ -x "$psql" ]] || psql=psql
 
 now_ms() { local t=${EPOCHREALTIME/./}; echo "${t:0:-3}"; }
 
 probe_once() {
   local t0 t1 r=fail
   t0=$(now_ms)
-  if timeout 0.5 psql -X -q -A -t -w "host=$ip port=5432 user=drill dbname=postgres connect_timeout=2" \
+  if timeout 0.5 "$psql" -X -q -A -t -w "host=$ip port=5432 user=drill dbname=postgres connect_timeout=2" \
       -c 'SELECT v FROM drill_marker' 2>/dev/null | grep -q 'shared volume'; then
     r=ok
   fi

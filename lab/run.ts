@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { GROUP_ROLES, RESOURCE_IDS, COROSYNC_TIMINGS } from "../render/pacemaker";
-import { alive, Lab, LAB_NET, now, sleep } from "./lab";
+import { alive, Lab, LAB_NET, now, run, sleep } from "./lab";
 import { lostRe, outage, pacemakerEvents, parseFenceLog, parseProbes, resultRe, Stats, stats } from "./events";
 
 const PROBE = path.join(__dirname, "probe.sh");
@@ -35,6 +35,8 @@ export interface DrillOptions {
     fstype?: "xfs" | "ext4";
     /** Before the kills, watch the healthy cluster this long (s) and count spurious node losses and fencing. */
     soakSeconds?: number;
+    /** Pauses to try on a passive node (SIGSTOP of all its processes, like a frozen VM), in ms. */
+    freezeMs?: number[];
     /** Keep each lab's work folder (logs) instead of deleting it. */
     keepLogs?: boolean;
     log?: (msg: string) => void;
@@ -88,10 +90,20 @@ export interface SoakResult {
     groupMoves: number;
 }
 
+/** A passive node frozen (every process SIGSTOPped) then thawed: was it declared lost / fenced? */
+export interface FreezeResult {
+    size: number;
+    target: string;
+    pauseMs: number;
+    lost: boolean;
+    fenced: boolean;
+}
+
 export interface DrillResult {
     startedAt: string;
     options: { sizes: number[]; mode: string; tokenMs: number; consensusMs: number; load: boolean; soakSeconds: number };
     soaks: SoakResult[];
+    freezes: FreezeResult[];
     kills: KillResult[];
     summary: SizeSummary[];
     /** Anything left behind by a lab (must be empty). */
@@ -327,6 +339,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
         startedAt: new Date().toISOString(),
         options: { sizes: opts.sizes, mode: opts.mode, tokenMs: token, consensusMs: consensus, load: !!opts.load, soakSeconds: opts.soakSeconds ?? 0 },
         soaks: [],
+        freezes: [],
         kills: [],
         summary: [],
         leftovers: [],
@@ -340,6 +353,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
             try {
                 await lab.up();
                 if (opts.soakSeconds) result.soaks.push(await soak(lab, opts.soakSeconds, log));
+                for (const ms of opts.freezeMs ?? []) result.freezes.push(await freeze(lab, ms, token + consensus, log));
                 for (const step of plan(size, opts.mode)) {
                     const k = await drillKill(lab, step.kind, step.node, log);
                     result.kills.push(k);
@@ -400,6 +414,39 @@ async function soak(lab: Lab, seconds: number, log: (m: string) => void): Promis
     const fenceRequests = parseFenceLog(readText(lab.fenceLog)).filter((r) => r.t >= t0 && r.event === "requested").length;
     const r = { size: lab.size, seconds, losses: lost.size, fenceRequests, groupMoves };
     log(`  soak: ${JSON.stringify(r)}`);
+    return r;
+}
+
+/** Freezes a passive node for `pauseMs` (SIGSTOP/SIGCONT of every process in its namespaces), then checks for a loss/fence. */
+async function freeze(lab: Lab, pauseMs: number, detectMs: number, log: (m: string) => void): Promise<FreezeResult> {
+    const before = await lab.waitStable(300000);
+    const target = [...lab.nodes].reverse().find((n) => n.name !== before.groupNode)!.name;
+    const pids = (await run("ip", ["netns", "pids", lab.nsOf(target)])).stdout.split(/\s+/).filter(Boolean).map(Number);
+    const signal = (sig: NodeJS.Signals) => {
+        for (const pid of pids) {
+            try {
+                process.kill(pid, sig);
+            } catch {
+                /* gone */
+            }
+        }
+    };
+    log(`${lab.size} nodes: freeze ${target} for ${pauseMs} ms (${pids.length} processes)`);
+    const t0 = now();
+    signal("SIGSTOP");
+    try {
+        await sleep(pauseMs);
+    } finally {
+        signal("SIGCONT");
+    }
+    // Long enough for a loss to be detected and fenced.
+    await sleep(detectMs + 8000);
+    const lost = lab.nodes
+        .filter((n) => n.name !== target)
+        .some((n) => pacemakerEvents(readText(path.join(lab.logDir(n.name), "pacemaker", "pacemaker.log")), lostRe(target), t0).length > 0);
+    const fenced = parseFenceLog(readText(lab.fenceLog)).some((r) => r.t >= t0 && r.target === target && r.event === "requested");
+    const r = { size: lab.size, target, pauseMs, lost, fenced };
+    log(`  freeze: ${JSON.stringify(r)}`);
     return r;
 }
 
