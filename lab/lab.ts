@@ -275,8 +275,12 @@ export class Lab {
     private async writeNodeDirs(): Promise<void> {
         const spec = this.spec!;
         let args = clusterSetupArgs(spec);
-        if (this.opts.tokenMs !== undefined) args = args.map((a) => (a.startsWith("token=") ? `token=${this.opts.tokenMs}` : a));
-        if (this.opts.consensusMs !== undefined) args = args.map((a) => (a.startsWith("consensus=") ? `consensus=${this.opts.consensusMs}` : a));
+        // The generator has no timings parameter: a tuning run rewrites its totem arguments.
+        for (const [key, ms] of [["token", this.opts.tokenMs], ["consensus", this.opts.consensusMs]] as const) {
+            if (ms === undefined) continue;
+            if (!args.some((a) => a.startsWith(`${key}=`))) throw new Error(`clusterSetupArgs() has no ${key}= argument to override`);
+            args = args.map((a) => (a.startsWith(`${key}=`) ? `${key}=${ms}` : a));
+        }
         const conf = path.join(this.work, "corosync.conf");
         await must("pcs", [...args, "--corosync_conf", conf]);
         const key = path.join(this.work, "authkey");

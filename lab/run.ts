@@ -113,6 +113,8 @@ export interface DrillResult {
 
 /** Process groups started here and not yet stopped (for {@link emergencyStop}). */
 const running = new Set<ChildProcess>();
+/** Every process group started here (prober, load), to check none survives. */
+const spawnedPids: number[] = [];
 
 /** Stops every prober/load process and tears down every lab: for SIGINT/SIGTERM handlers. */
 export async function emergencyStop(): Promise<void> {
@@ -130,6 +132,7 @@ function startProber(lab: Lab, out: string, stop: string, maxSeconds: number): C
         detached: true,
     });
     running.add(c);
+    if (c.pid) spawnedPids.push(c.pid);
     return c;
 }
 
@@ -152,6 +155,7 @@ function startLoad(log: (m: string) => void): ChildProcess[] {
     return Array.from({ length: cores }, () => {
         const c = spawn("bash", ["-c", "while :; do :; done"], { stdio: "ignore", detached: true });
         running.add(c);
+        if (c.pid) spawnedPids.push(c.pid);
         return c;
     });
 }
@@ -382,6 +386,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
         }
     } finally {
         for (const c of load) await stopGroup(c);
+        await sleep(200);
+        for (const pid of spawnedPids.splice(0)) if (alive(pid)) result.leftovers.push(`prober/load process ${pid}`);
     }
     result.ok =
         result.leftovers.length === 0 &&
