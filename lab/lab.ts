@@ -24,6 +24,7 @@ import * as path from "node:path";
 import {
     ClusterSpec,
     clusterSetupArgs,
+    COROSYNC_TIMINGS,
     configureScript,
     labProfile,
     RESOURCE_IDS,
@@ -274,13 +275,10 @@ export class Lab {
     /** `pcs cluster setup ... --corosync_conf FILE` with the generator's argv (timings optionally overridden). */
     private async writeNodeDirs(): Promise<void> {
         const spec = this.spec!;
-        let args = clusterSetupArgs(spec);
-        // The generator has no timings parameter: a tuning run rewrites its totem arguments.
-        for (const [key, ms] of [["token", this.opts.tokenMs], ["consensus", this.opts.consensusMs]] as const) {
-            if (ms === undefined) continue;
-            if (!args.some((a) => a.startsWith(`${key}=`))) throw new Error(`clusterSetupArgs() has no ${key}= argument to override`);
-            args = args.map((a) => (a.startsWith(`${key}=`) ? `${key}=${ms}` : a));
-        }
+        const args = clusterSetupArgs(spec, {
+            tokenMs: this.opts.tokenMs ?? COROSYNC_TIMINGS.tokenMs,
+            consensusMs: this.opts.consensusMs ?? COROSYNC_TIMINGS.consensusMs,
+        });
         const conf = path.join(this.work, "corosync.conf");
         await must("pcs", [...args, "--corosync_conf", conf]);
         const key = path.join(this.work, "authkey");

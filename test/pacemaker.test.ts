@@ -299,7 +299,7 @@ describe("pacemaker setup script (pcs stubbed on PATH)", () => {
         assert.ok(!/argv: .*s3cret/.test(log), "the password is never an argument");
         assert.ok(!(r.stdout + r.stderr).includes(password), "the password is never printed");
         assert.match(log, /argv: host auth node1 addr=198\.51\.100\.11 node2 addr=198\.51\.100\.12 -u hacluster\n/);
-        assert.match(log, /argv: cluster setup my-first-db node1 addr=198\.51\.100\.11 node2 addr=198\.51\.100\.12 totem token=10000 consensus=12000\n/);
+        assert.match(log, /argv: cluster setup my-first-db node1 addr=198\.51\.100\.11 node2 addr=198\.51\.100\.12 totem token=5000 consensus=6000\n/);
         assert.match(log, /argv: cluster start --all --wait=300\nargv: cluster enable --all\n$/);
     });
 
@@ -319,5 +319,20 @@ describe("pacemaker setup script (pcs stubbed on PATH)", () => {
         const empty = run("bash", [tmp.file("setup.sh")], { env, input: "" });
         assert.equal(empty.status, 2);
         assert.match(empty.stderr, /password/);
+    });
+});
+
+describe("corosync timings of cluster setup", () => {
+    it("uses COROSYNC_TIMINGS by default and an explicit override when given (the drill's tuning runs)", () => {
+        const spec = makeSpec(2);
+        const tail = (args: string[]) => args.slice(args.indexOf("totem"));
+        assert.deepEqual(tail(clusterSetupArgs(spec)), ["totem", `token=${COROSYNC_TIMINGS.tokenMs}`, `consensus=${COROSYNC_TIMINGS.consensusMs}`]);
+        assert.deepEqual(tail(clusterSetupArgs(spec, { tokenMs: 3000, consensusMs: 3600 })), ["totem", "token=3000", "consensus=3600"]);
+    });
+
+    it("refuses a consensus shorter than 1.2 x token, and non-integer timings", () => {
+        const spec = makeSpec(2);
+        assert.throws(() => clusterSetupArgs(spec, { tokenMs: 5000, consensusMs: 5000 }), /consensus 5000 ms must be at least 1\.2 x token 5000 ms/);
+        assert.throws(() => clusterSetupArgs(spec, { tokenMs: 2.5, consensusMs: 6000 }), /tokenMs: 2\.5/);
     });
 });
