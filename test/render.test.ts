@@ -105,6 +105,14 @@ describe("offline plan: npm run render", () => {
             }
         });
 
+        it("renders the same plan and files twice (a reviewer's diff shows only what a change did)", () => {
+            const again = join(tmp, "dev-again");
+            assert.equal(render("Pulumi.dev.yaml", again).status, 0);
+            const a = filesUnder(out).map((f) => relative(out, f)).sort();
+            assert.deepEqual(filesUnder(again).map((f) => relative(again, f)).sort(), a);
+            for (const f of a) assert.equal(readFileSync(join(again, f), "utf8"), readFileSync(join(out, f), "utf8"), `${f} differs between two renders`);
+        });
+
         it("shows [secret] in the files sent over SSH, and no secret in clear in any file", () => {
             const sent = JSON.parse(readFileSync(join(out, "artifacts", "ssh", "dbaas-dev-server-0.json"), "utf8"));
             const consulSecrets = JSON.parse(sent.files.find((f: { path: string }) => f.path === "/etc/consul.d/secrets.json").content);
