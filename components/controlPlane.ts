@@ -12,9 +12,8 @@ import { DroppedFile } from "../render/fileDrop";
 import { consulSecretConfig, consulServerConfig, nomadSecretConfig, nomadServerConfig, TLS_PATHS } from "../render/agents";
 import { nomadAclBootstrapScript } from "../render/scripts";
 import { jsonFile } from "../render/json";
+import { REDACTED } from "../render/redacted";
 
-/** What stands for a secret in a reviewer's copy of a file. */
-export const REDACTED = "[secret]";
 
 /** Arguments of {@link ControlPlane}. Lists are plain: they decide how many resources exist. */
 export interface ControlPlaneArgs {

@@ -7,7 +7,7 @@ import { ClusterNodes } from "./clusterNodes";
 import { PacemakerCluster } from "./pacemakerCluster";
 import { RemoteFiles } from "./remoteFiles";
 import { issueCertificate } from "./platformCa";
-import { REDACTED } from "./controlPlane";
+import { REDACTED } from "../render/redacted";
 import { databaseNodeUserData } from "../render/cloudInit";
 import { DroppedFile } from "../render/fileDrop";
 import { TLS_PATHS } from "../render/agents";

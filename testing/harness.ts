@@ -9,13 +9,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DbaasMocks } from "./mocks";
+import { REDACTED } from "../render/redacted";
 import { readStackFile } from "./stackFile";
 import { loadConfig } from "../config/load";
 import { defineStack } from "../stacks";
 import { OFFLINE_CONTROL_PLANE_OUTPUTS } from "../stacks/contract";
 
-/** What replaces every secret value in a plan, an artifact or an output. */
-export const REDACTED = "[secret]";
+export { REDACTED };
 
 /** One resource registration, as the Pulumi engine would receive it. */
 export interface RecordedResource {
