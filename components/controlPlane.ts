@@ -173,6 +173,13 @@ export class ControlPlane extends pulumi.ComponentResource {
         const addresses = ports.map((p) => p.allFixedIps[0]);
         this.serverAddresses = pulumi.all(addresses);
 
+        // The APIs' floating IP, allocated now (unassociated) so that every server certificate
+        // names it: the Nomad and Consul providers verify the API's certificate against it.
+        const apiIp = new openstack.networking.FloatingIp(`${name}-api-fip`, {
+            pool: args.externalNetwork,
+            description: `${prefix}: Nomad and Consul APIs (TLS, ACLs)`,
+        }, parent);
+
         this.artifacts = {};
         this.artifacts[`cloud-init/${prefix}-bastion.yaml`] = pulumi.output(this.bastion.userData);
         const fileDrops: command.remote.Command[] = [];
@@ -207,7 +214,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                 caPrivateKeyPem: this.ca.privateKeyPem,
                 commonName: serverName,
                 dnsNames: [`server.${args.datacenter}.consul`, "server.global.nomad", "localhost"],
-                ipAddresses: [addresses[i], "127.0.0.1"],
+                ipAddresses: [addresses[i], apiIp.address, "127.0.0.1"],
             }, this);
             const files = (s: { consulGossip: string; consulToken: string; nomadGossip: string; tlsKey: string; tlsCert: string; ca: string }): DroppedFile[] => [
                 { path: "/etc/consul.d/secrets.json", content: jsonFile(consulSecretConfig({ gossipKey: s.consulGossip, managementToken: s.consulToken })), mode: "0640", owner: "consul", group: "consul" },
@@ -241,14 +248,16 @@ export class ControlPlane extends pulumi.ComponentResource {
         }, { ...parent, dependsOn: fileDrops, additionalSecretOutputs: ["stdin"] });
         this.artifacts["ssh/nomad-acl-bootstrap.sh"] = pulumi.output(nomadAclBootstrapScript({ caFile: TLS_PATHS.nomad.ca }));
 
-        // The APIs' public address, on the first server (an Octavia load balancer would spread it).
-        const apiIp = new openstack.networking.FloatingIp(`${name}-api-fip`, {
-            pool: args.externalNetwork,
+        // The APIs' public address: reached only once Nomad's ACLs are bootstrapped (before that,
+        // anyone reaching the API could bootstrap them), on the first server (an Octavia load
+        // balancer would spread it).
+        const apiAssociation = new openstack.networking.FloatingIpAssociate(`${name}-api-fip-association`, {
+            floatingIp: apiIp.address,
             portId: ports[0].id,
-            description: `${prefix}: Nomad and Consul APIs (TLS, ACLs)`,
         }, { ...parent, dependsOn: [bootstrap] });
-        this.nomadAddress = pulumi.interpolate`https://${apiIp.address}:4646`;
-        this.consulAddress = pulumi.interpolate`https://${apiIp.address}:8501`;
+        const apiAddress = pulumi.all([apiIp.address, apiAssociation.id]).apply(([address]) => address);
+        this.nomadAddress = pulumi.interpolate`https://${apiAddress}:4646`;
+        this.consulAddress = pulumi.interpolate`https://${apiAddress}:8501`;
 
         this.registerOutputs({
             nomadAddress: this.nomadAddress,

@@ -154,6 +154,29 @@ describe("ControlPlane (mock runtime, Pulumi.dev.yaml)", () => {
     });
 });
 
+describe("ControlPlane API address (mock runtime)", () => {
+    let run: StackRun;
+    before(async () => {
+        run = await runStack("Pulumi.dev.yaml");
+    });
+
+    it("names the API floating IP in every server certificate (the providers verify it)", () => {
+        const fip = one(run, "openstack:networking/floatingIp:FloatingIp", "controlplane-api-fip");
+        const address = String(run.outputs["nomadAddress"]).replace(/^https:\/\/|:4646$/g, "");
+        for (let i = 0; i < 3; i++) {
+            const csr = one(run, "tls:index/certRequest:CertRequest", `controlplane-server-${i}-tls-csr`);
+            assert.ok((csr.inputs["ipAddresses"] as string[]).includes(address), `server ${i}'s certificate does not name ${address}`);
+            assert.ok(csr.dependsOn.includes(fip.urn));
+        }
+    });
+
+    it("associates the API address with a server only after Nomad's ACLs are bootstrapped", () => {
+        const assoc = one(run, "openstack:networking/floatingIpAssociate:FloatingIpAssociate", "controlplane-api-fip-association");
+        assert.ok(assoc.dependsOn.includes(one(run, "command:remote:Command", "controlplane-nomad-acl-bootstrap").urn));
+        assert.equal(one(run, "openstack:networking/floatingIp:FloatingIp", "controlplane-api-fip").inputs["portId"], undefined);
+    });
+});
+
 describe("ControlPlane variants (mock runtime)", () => {
     it("runs 5 servers when dbaas:servers is 5", async () => {
         const run = await runStack("Pulumi.dev.yaml", { overrides: { "dbaas:servers": "5" } });
