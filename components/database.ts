@@ -187,7 +187,8 @@ export class Database extends pulumi.ComponentResource {
                 target: { host: node.address, user: cp.sshUser, privateKey: cp.sshPrivateKey, bastion: cp.bastionAddress },
                 files: secretFiles,
                 units: ["consul"],
-                afterInstall: ["sudo chpasswd < /etc/dbaas/hacluster.chpasswd"],
+                // The redirection must happen as root too: the file is root-only.
+                afterInstall: ["sudo sh -c 'chpasswd < /etc/dbaas/hacluster.chpasswd'"],
             }, { ...parent, dependsOn: [node.server] });
             ready.push(drop.command);
             const redacted = pulumi.all([credential.id, args.authUrl, args.region, cert.certPem, cp.caCertPem]).apply(([credentialId, authUrl, region, tlsCert, ca]) =>

@@ -1,4 +1,8 @@
 import * as assert from "assert";
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { run as exec } from "./support/exec";
 import { runStack, RecordedResource, StackRun, REDACTED } from "../testing/harness";
 import { OFFLINE_CONTROL_PLANE_OUTPUTS } from "../stacks/contract";
 import { everythingWritten, leakedSecrets, ofType, one } from "./support/resources";
@@ -114,6 +118,8 @@ describe("Database stack (mock runtime, Pulumi.my-first-db.yaml)", () => {
             const clouds = payload.files.find((f) => f.path === "/etc/openstack/clouds.yaml");
             assert.ok(clouds && /application_credential_secret: MOCKSECRET-appcred/.test(clouds.content));
             assert.ok(payload.files.some((f) => f.path === "/etc/dbaas/hacluster.chpasswd"));
+            // hacluster's password is set as root, redirection included (the file is root-only).
+            assert.match(String(cmd.inputs["create"]), /sudo sh -c 'chpasswd < \/etc\/dbaas\/hacluster\.chpasswd'/);
         }
         const artifact = JSON.parse(run.artifacts["ssh/my-first-db-0.json"]) as { files: { path: string; content: string }[] };
         assert.match(artifact.files.find((f) => f.path === "/etc/openstack/clouds.yaml")!.content, /application_credential_secret: "\[secret\]"/);
@@ -151,5 +157,24 @@ describe("Database stack (mock runtime, Pulumi.my-first-db.yaml)", () => {
         assert.match(run.artifacts["pacemaker/setup.sh"], /pcs cluster setup|'cluster' 'setup'/);
         assert.deepEqual(leakedSecrets(run, everythingWritten(run)), []);
         assert.doesNotMatch(everythingWritten(run), /MOCKSECRET/);
+    });
+});
+
+describe("Database stack's remote commands pass shellcheck", () => {
+    it("the per-node file install, the cluster setup and the configuration commands", async () => {
+        const stack = await runStack("Pulumi.my-first-db.yaml");
+        const dir = mkdtempSync(join(tmpdir(), "dbaas-cmd-"));
+        try {
+            const commands = ofType(stack, COMMAND);
+            assert.equal(commands.length, 4, "2 node installs, setup, configure");
+            for (const c of commands) {
+                const file = join(dir, `${c.name}.sh`);
+                writeFileSync(file, `#!/usr/bin/env bash\n${String(c.inputs["create"])}\n`);
+                const r = exec("shellcheck", ["--shell=bash", file]);
+                assert.equal(r.status, 0, `${c.name}:\n${r.stdout}`);
+            }
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
