@@ -57,6 +57,11 @@ export const SSHD_HARDENING = [
     "",
 ].join("\n");
 
+/** What every machine's user data starts with: its name, keys-only SSH, no root login, fresh package lists. */
+export function machineBase(hostname: string): Pick<CloudConfig, "hostname" | "manage_etc_hosts" | "ssh_pwauth" | "disable_root" | "package_update"> {
+    return { hostname, manage_etc_hosts: true, ssh_pwauth: false, disable_root: true, package_update: true };
+}
+
 /** Files every machine gets: sshd hardening and the installer of files sent over SSH. */
 export function baseFiles(): WriteFile[] {
     return [
@@ -82,11 +87,7 @@ export interface BastionUserDataArgs {
 /** User data of the bastion: a hardened SSH jump host and nothing else. */
 export function bastionUserData(args: BastionUserDataArgs): string {
     return renderCloudConfig({
-        hostname: args.hostname,
-        manage_etc_hosts: true,
-        ssh_pwauth: false,
-        disable_root: true,
-        package_update: true,
+        ...machineBase(args.hostname),
         package_upgrade: true,
         packages: ["unattended-upgrades", "python3"],
         write_files: baseFiles(),
@@ -114,11 +115,7 @@ export interface ServerUserDataArgs {
  */
 export function serverUserData(args: ServerUserDataArgs): string {
     return renderCloudConfig({
-        hostname: args.hostname,
-        manage_etc_hosts: true,
-        ssh_pwauth: false,
-        disable_root: true,
-        package_update: true,
+        ...machineBase(args.hostname),
         apt: { sources: { hashicorp: HASHICORP_APT } },
         packages: [["consul", `${args.consulVersion}-1`], ["nomad", `${args.nomadVersion}-1`], "python3", "unattended-upgrades"],
         write_files: [
@@ -159,11 +156,7 @@ export interface DatabaseNodeUserDataArgs {
  */
 export function databaseNodeUserData(args: DatabaseNodeUserDataArgs): string {
     return renderCloudConfig({
-        hostname: args.hostname,
-        manage_etc_hosts: true,
-        ssh_pwauth: false,
-        disable_root: true,
-        package_update: true,
+        ...machineBase(args.hostname),
         apt: { sources: { hashicorp: HASHICORP_APT } },
         packages: [
             "pacemaker", "pcs", "corosync", "fence-agents", "resource-agents", "python3-openstackclient",

@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { runStack, RecordedResource, StackRun, REDACTED } from "../testing/harness";
+import { runStack, StackRun, REDACTED } from "../testing/harness";
 import { CONTROL_PLANE_OUTPUTS } from "../stacks/contract";
-import { everythingWritten, leakedSecrets, ofType, one } from "./support/resources";
+import { everythingWritten, leakedSecrets, ofType, one, rootOf } from "./support/resources";
 
 const INSTANCE = "openstack:compute/instance:Instance";
 const RULE = "openstack:networking/secGroupRule:SecGroupRule";
@@ -15,9 +15,7 @@ describe("ControlPlane (mock runtime, Pulumi.dev.yaml)", () => {
 
     it("is one dbaas:index:ControlPlane component, parent of everything it declares", () => {
         const cp = one(run, "dbaas:index:ControlPlane", "controlplane");
-        const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
-        const root = (r: RecordedResource): RecordedResource => (r.parent && byUrn.has(r.parent) ? root(byUrn.get(r.parent)!) : r);
-        for (const r of run.resources) assert.equal(root(r), cp, `${r.type} ${r.name} is not under the ControlPlane`);
+        for (const r of run.resources) assert.equal(rootOf(run, r), cp, `${r.type} ${r.name} is not under the ControlPlane`);
     });
 
     it("creates a network, a subnet with the configured CIDR and a router to the external network", () => {

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { run as exec } from "./support/exec";
-import { runStack, RecordedResource, StackRun, REDACTED } from "../testing/harness";
+import { runStack, StackRun, REDACTED } from "../testing/harness";
 import { OFFLINE_CONTROL_PLANE_OUTPUTS } from "../stacks/contract";
-import { everythingWritten, leakedSecrets, ofType, one } from "./support/resources";
+import { everythingWritten, leakedSecrets, ofType, one, rootOf } from "./support/resources";
 
 const INSTANCE = "openstack:compute/instance:Instance";
 const RULE = "openstack:networking/secGroupRule:SecGroupRule";
@@ -26,10 +26,8 @@ describe("Database stack (mock runtime, Pulumi.my-first-db.yaml)", () => {
 
     it("is one dbaas:index:Database component holding everything else", () => {
         const db = one(run, "dbaas:index:Database", "my-first-db");
-        const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
-        const root = (r: RecordedResource): RecordedResource => (r.parent && byUrn.has(r.parent) ? root(byUrn.get(r.parent)!) : r);
         for (const r of run.resources.filter((x) => x.type !== "pulumi:pulumi:StackReference")) {
-            assert.equal(root(r), db, `${r.type} ${r.name} is not under the Database`);
+            assert.equal(rootOf(run, r), db, `${r.type} ${r.name} is not under the Database`);
         }
     });
 

@@ -23,3 +23,11 @@ export function everythingWritten(run: StackRun): string {
 export function leakedSecrets(run: StackRun, text: string): string[] {
     return run.secretValues.filter((s) => s.length >= 8 && text.includes(s));
 }
+
+/** The top of a registration's parent chain (the stack's root component for everything it declares). */
+export function rootOf(run: StackRun, r: RecordedResource): RecordedResource {
+    const byUrn = new Map(run.resources.map((x) => [x.urn, x]));
+    let cur = r;
+    while (cur.parent && byUrn.has(cur.parent)) cur = byUrn.get(cur.parent)!;
+    return cur;
+}
