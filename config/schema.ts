@@ -5,6 +5,7 @@
  * the stack as strings (`pulumi.runtime.allConfig()`); only the `dbaas:` namespace is ours.
  * Every problem is collected and reported at once, before any resource is declared.
  */
+import { ENGINE_NAMES, ENGINES, EngineName } from "../engines";
 
 /** Every config value of the stack, all namespaces ("dbaas:name", "openstack:cloud", ...), as Pulumi hands them: strings. */
 export type RawConfig = Readonly<Record<string, string>>;
@@ -22,20 +23,6 @@ export const CONFIG_NAMESPACE = "dbaas";
 /** The two kinds of stack this program builds. */
 export type StackKind = "control-plane" | "database";
 
-/** The database engines offered. */
-export type Engine = "postgresql" | "mariadb";
-
-/** The engine versions offered, per engine (major versions; MariaDB series). */
-export const ENGINE_VERSIONS = {
-    postgresql: ["14", "15", "16", "17"],
-    mariadb: ["10.6", "10.11", "11.4"],
-} as const satisfies { readonly [E in Engine]: readonly string[] };
-
-/** The TCP port each engine listens on. */
-export const ENGINE_PORTS = {
-    postgresql: 5432,
-    mariadb: 3306,
-} as const satisfies { readonly [E in Engine]: number };
 
 /** Formats one problem as one line, e.g. `dbaas:sizeGb = "ten": a number is expected: ...` or `dbaas:name is required: ...`. */
 export function formatConfigProblem(p: ConfigProblem): string {
@@ -101,8 +88,8 @@ export interface DatabaseConfig extends CommonConfig {
     readonly kind: "database";
     /** Name of the control-plane stack, for a StackReference: "stack", "project/stack" or "org/project/stack". */
     readonly controlPlane: string;
-    readonly engine: Engine;
-    /** One of `ENGINE_VERSIONS[engine]`. */
+    readonly engine: EngineName;
+    /** One of the engine's `versions`. */
     readonly version: string;
     /** Database name: a DNS label that is also a safe engine identifier. */
     readonly name: string;
@@ -481,7 +468,7 @@ function def(d: Omit<KeyDef, "key" | "secret"> & { secret?: boolean }): KeyDef {
 
 const NAME_ACCEPTED = "a non-empty name";
 const LINUX_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
-const ALL_VERSIONS_TEXT = (Object.keys(ENGINE_VERSIONS) as Engine[]).map((e) => `${e}: ${ENGINE_VERSIONS[e].join(", ")}`).join("; ");
+const ALL_VERSIONS_TEXT = ENGINE_NAMES.map((e) => `${e}: ${ENGINES[e].versions.join(", ")}`).join("; ");
 
 const KEY_DEFS: readonly KeyDef[] = [
     def({
@@ -556,7 +543,7 @@ const KEY_DEFS: readonly KeyDef[] = [
     }),
     def({
         name: "engine", kinds: DB, required: true, type: "string", values: ["postgresql", "mariadb"], accepted: `"postgresql" or "mariadb"`,
-        check: checkEnum<Engine>(["postgresql", "mariadb"]), description: "Database engine.",
+        check: checkEnum<EngineName>(ENGINE_NAMES), description: "Database engine.",
     }),
     def({
         name: "version", kinds: DB, required: true, type: "string", accepted: `a version the engine supports (${ALL_VERSIONS_TEXT})`,
@@ -707,10 +694,10 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     }
 
     // Cross-key rules.
-    const engine = values.get("engine") as Engine | undefined;
+    const engine = values.get("engine") as EngineName | undefined;
     const versionText = present.get("version");
     if (engine !== undefined && versionText !== undefined && (kind === undefined || kind === "database")) {
-        const supported: readonly string[] = ENGINE_VERSIONS[engine];
+        const supported: readonly string[] = ENGINES[engine].versions;
         if (supported.includes(versionText)) values.set("version", versionText);
         else {
             values.delete("version");

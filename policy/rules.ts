@@ -8,6 +8,7 @@
  *
  * Every policy returns `Violation`s that name the resource (logical name and URN) and why.
  */
+import { ENGINE_NAMES, ENGINES } from "../engines";
 
 /** A value the engine does not know yet (a computed output during `pulumi preview`). */
 export const UNKNOWN: unique symbol = Symbol("unknown");
@@ -83,10 +84,7 @@ export const ADMIN_PORTS: readonly { readonly service: string; readonly protocol
 ];
 
 /** The engines' ports: reachable only from the stack's `dbaas:allowedCidrs`. */
-export const ENGINE_PORTS: readonly { readonly engine: string; readonly port: number }[] = [
-    { engine: "PostgreSQL", port: 5432 },
-    { engine: "MariaDB", port: 3306 },
-];
+export const ENGINE_PORTS: readonly { readonly engine: string; readonly port: number }[] = ENGINE_NAMES.map((e) => ({ engine: ENGINES[e].title, port: ENGINES[e].port }));
 
 function violation(policy: string, r: CheckedResource | undefined, message: string): Violation {
     return r ? { policy, urn: r.urn, name: r.name, message: `${r.name} (${r.type}): ${message}` } : { policy, message };

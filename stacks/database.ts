@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DatabaseConfig, ENGINE_PORTS } from "../config/schema";
+import { DatabaseConfig } from "../config/schema";
+import { engineOf } from "../engines";
 import { Database } from "../components/database";
 import { CONTROL_PLANE_OUTPUTS, ControlPlaneOutputName, ControlPlaneValues } from "./contract";
 import { StackDefinition } from "./types";
@@ -22,7 +23,7 @@ export function databaseStack(cfg: DatabaseConfig): StackDefinition {
     const cp = readControlPlane(cfg.controlPlane);
     const db = new Database(cfg.name, {
         name: cfg.name,
-        enginePort: ENGINE_PORTS[cfg.engine],
+        enginePort: engineOf(cfg.engine).port,
         sizeGb: cfg.sizeGb,
         volumeType: cfg.volumeType,
         deleteData: cfg.deleteData,
@@ -42,7 +43,7 @@ export function databaseStack(cfg: DatabaseConfig): StackDefinition {
             engine: cfg.engine,
             version: cfg.version,
             address: db.address,
-            port: ENGINE_PORTS[cfg.engine],
+            port: engineOf(cfg.engine).port,
             volumeId: db.volume.id,
             nodes: db.cluster.nodes.map((n) => n.name),
         },

@@ -3,12 +3,11 @@ import {
     CONFIG_KEYS,
     ConfigError,
     ConfigProblem,
-    ENGINE_PORTS,
-    ENGINE_VERSIONS,
     RawConfig,
     StackConfig,
     parseStackConfig,
 } from "../config/schema";
+import { ENGINE_NAMES, ENGINES } from "../engines";
 
 const CONTROL_PLANE: RawConfig = {
     "dbaas:kind": "control-plane",
@@ -394,7 +393,9 @@ describe("config/schema: CONFIG_KEYS and engine tables", () => {
     });
 
     it("has the engine versions and ports", () => {
-        assert.deepEqual(ENGINE_VERSIONS, { postgresql: ["14", "15", "16", "17"], mariadb: ["10.6", "10.11", "11.4"] });
-        assert.deepEqual(ENGINE_PORTS, { postgresql: 5432, mariadb: 3306 });
+        assert.deepEqual(ENGINE_NAMES.map((e) => [e, ENGINES[e].name, ENGINES[e].versions, ENGINES[e].port]), [
+            ["postgresql", "postgresql", ["14", "15", "16", "17"], 5432],
+            ["mariadb", "mariadb", ["10.6", "10.11", "11.4"], 3306],
+        ]);
     });
 });
