@@ -95,13 +95,13 @@ export function bastionUserData(args: BastionUserDataArgs): string {
     });
 }
 
-/** What a Consul + Nomad server's user data needs. */
+/** What a machine running Consul and Nomad agents (a server, or a database node) needs in its user data. */
 export interface ServerUserDataArgs {
-    /** Host name. */
+    /** Host name (on a database node, also the Pacemaker node name). */
     readonly hostname: string;
-    /** Consul version to install from HashiCorp's repository (x.y.z). */
+    /** Consul version to install from HashiCorp's repository (x.y.z): the control plane's. */
     readonly consulVersion: string;
-    /** Nomad version to install from HashiCorp's repository (x.y.z). */
+    /** Nomad version to install from HashiCorp's repository (x.y.z): the control plane's. */
     readonly nomadVersion: string;
     /** Consul's agent configuration (no secret in it). */
     readonly consulConfig: object;
@@ -132,18 +132,8 @@ export function serverUserData(args: ServerUserDataArgs): string {
     });
 }
 
-/** What a database node's user data needs. */
-export interface DatabaseNodeUserDataArgs {
-    /** Host name (also the Pacemaker node name). */
-    readonly hostname: string;
-    /** Consul version (the control plane's). */
-    readonly consulVersion: string;
-    /** Nomad version (the control plane's). */
-    readonly nomadVersion: string;
-    /** Consul client configuration (no secret). */
-    readonly consulConfig: object;
-    /** Nomad client configuration (no secret). */
-    readonly nomadConfig: object;
+/** What a database node's user data needs: a server's (with the control plane's versions and client configs), and the mountpoint. */
+export interface DatabaseNodeUserDataArgs extends ServerUserDataArgs {
     /** Mountpoint of the data volume (created empty; Pacemaker mounts the volume there). */
     readonly mountpoint: string;
 }

@@ -2,7 +2,7 @@
 import * as assert from "assert";
 import { readFileSync } from "fs";
 import { join } from "path";
-import { CONFIG_KEYS } from "../config/schema";
+import { CONFIG_KEYS } from "../config";
 
 const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
 
