@@ -9,7 +9,7 @@ import { ENGINES, EngineName } from "../engines";
 import { ConfigError, ConfigProblem } from "./errors";
 import { BOTH, KEY_DEFS, KeyDef } from "./keys";
 import { editDistance } from "./rules";
-import { CommonConfig, CONFIG_NAMESPACE, ControlPlaneConfig, DatabaseConfig, ExistingNetwork, RawConfig, StackConfig, StackKind } from "./types";
+import { CommonConfig, CONFIG_NAMESPACE, DatabaseUser, ControlPlaneConfig, DatabaseConfig, ExistingNetwork, RawConfig, StackConfig, StackKind } from "./types";
 
 function closestKey(name: string, candidates: readonly KeyDef[]): KeyDef | undefined {
     let best: KeyDef | undefined;
@@ -95,6 +95,11 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     } else {
         values.delete("version");
     }
+    const owner = values.get("name") as string | undefined;
+    const users = (values.get("users") ?? []) as readonly DatabaseUser[];
+    if (owner !== undefined && users.some((u) => u.name === owner)) {
+        report(`${prefix}users`, present.get("users"), `user "${owner}" is the database's owner (named like the database): choose another name`);
+    }
     if (kind !== "database" && present.has("existingNetwork") && present.has("subnetCidr")) {
         report(`${prefix}subnetCidr`, present.get("subnetCidr"), "must not be set together with dbaas:existingNetwork (the subnet of an existing network is not created); remove one of them");
     }
@@ -141,6 +146,8 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         fstype: get("fstype"),
         deleteData: get("deleteData"),
         ...(volumeType !== undefined ? { volumeType } : {}),
+        schemas: Object.freeze([...get<readonly string[]>("schemas")]),
+        users: Object.freeze([...get<readonly DatabaseUser[]>("users")]),
         authUrl: get("authUrl"),
         region: get("region"),
     };

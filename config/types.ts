@@ -22,6 +22,17 @@ export interface ExistingNetwork {
     readonly subnetId: string;
 }
 
+/** What an extra user of a database may do in its schemas. */
+export type UserAccess = "read" | "write";
+
+/** An extra user of a database (besides its owner), with what it may do. */
+export interface DatabaseUser {
+    /** The user's name in the engine. */
+    readonly name: string;
+    /** read: SELECT; write: SELECT, INSERT, UPDATE, DELETE, on the tables of the database's schemas. */
+    readonly access: UserAccess;
+}
+
 /** Keys common to both kinds of stack. */
 export interface CommonConfig {
     /** Nova flavor name of the servers. */
@@ -78,6 +89,10 @@ export interface DatabaseConfig extends CommonConfig {
     readonly deleteData: boolean;
     /** Cinder volume type of the data volume (the cloud's default when absent). */
     readonly volumeType?: string;
+    /** Schemas created in the database, owned by its owner. */
+    readonly schemas: readonly string[];
+    /** Extra users, each with its access to the schemas. */
+    readonly users: readonly DatabaseUser[];
     /** Keystone v3 URL the nodes' agents (volume, floating IP, fencing) authenticate against. */
     readonly authUrl: string;
     /** OpenStack region of the nodes' agents. */
@@ -100,7 +115,7 @@ export interface ConfigKeyInfo {
     readonly kinds: readonly StackKind[];
     readonly required: boolean;
     /** Default when optional and absent (typed value); undefined when there is none or it is derived. */
-    readonly default?: string | number | boolean | readonly string[];
+    readonly default?: string | number | boolean | readonly string[] | readonly object[];
     /** Human description of the default, e.g. `"debian"` or "the value of flavor". */
     readonly defaultText?: string;
     readonly type: ConfigValueType;

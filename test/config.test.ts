@@ -105,7 +105,7 @@ describe("config: parseStackConfig", () => {
             assert.deepEqual(cfg, {
                 kind: "database", flavor: "m1.large", image: "debian-12-genericcloud-amd64", sshUser: "debian",
                 controlPlane: "acme/cloud-dbaas/control-plane", engine: "postgresql", version: "16", name: "my-first-db",
-                sizeGb: 10, nodes: 2, allowedCidrs: ["10.0.0.0/8"], floatingIpPool: "public", fstype: "xfs", deleteData: false,
+                sizeGb: 10, nodes: 2, allowedCidrs: ["10.0.0.0/8"], floatingIpPool: "public", fstype: "xfs", deleteData: false, schemas: [], users: [],
                 authUrl: "https://keystone.example.org:5000/v3", region: "RegionOne",
             });
             assert.ok(Object.isFrozen(cfg));
@@ -125,6 +125,17 @@ describe("config: parseStackConfig", () => {
                 { engine, version, nodes, sizeGb, fstype, deleteData, volumeType, controlPlane },
                 { engine: "mariadb", version: "10.11", nodes: 3, sizeGb: 16384, fstype: "ext4", deleteData: true, volumeType: "ssd", controlPlane: "control-plane" },
             );
+        });
+
+        it("parses schemas and extra users", () => {
+            const cfg = parseStackConfig(withKeys(DATABASE, {
+                "dbaas:schemas": '["app", "reporting"]', "dbaas:users": '[{"name": "app_rw", "access": "write"}, {"name": "reporting", "access": "read"}]',
+            }));
+            assert.ok(cfg.kind === "database");
+            assert.deepEqual([cfg.schemas, cfg.users], [["app", "reporting"], [{ name: "app_rw", access: "write" }, { name: "reporting", access: "read" }]]);
+            const none = parseStackConfig(DATABASE);
+            assert.ok(none.kind === "database");
+            assert.deepEqual([none.schemas, none.users], [[], []]);
         });
 
         it("ignores keys of other namespaces entirely", () => {
@@ -262,6 +273,27 @@ describe("config: parseStackConfig", () => {
         }
         it("rejects servers 4", () => {
             expectProblem(withKeys(CONTROL_PLANE, { "dbaas:servers": "4" }), "dbaas:servers", "4", /3 or 5/);
+        });
+    });
+
+    describe("schemas and users", () => {
+        for (const [key, value, pattern] of [
+            ["dbaas:schemas", '["App"]', /schema "App" must be lowercase letters/],
+            ["dbaas:schemas", '["app", "app"]', /listed twice/],
+            ["dbaas:schemas", '["pg_catalog"]', /reserved/],
+            ["dbaas:users", '[{"name": "ro", "access": "admin"}]', /access "admin" must be "read" or "write"/],
+            ["dbaas:users", '[{"name": "root", "access": "read"}]', /reserved/],
+            ["dbaas:users", '[{"name": "ro", "access": "read", "password": "x"}]', /unknown field\(s\) "password"/],
+            ["dbaas:users", '[{"name": "ro", "access": "read"}, {"name": "ro", "access": "write"}]', /listed twice/],
+            ["dbaas:users", '{"name": "ro"}', /not a list/],
+        ] as const) {
+            it(`rejects ${key} = ${value}`, () => {
+                expectProblem(withKeys(DATABASE, { [key]: value }), key, value, pattern);
+            });
+        }
+        it("rejects a user named like the database (its owner)", () => {
+            const value = '[{"name": "orders", "access": "read"}]';
+            expectProblem(withKeys(DATABASE, { "dbaas:name": "orders", "dbaas:users": value }), "dbaas:users", value, /owner/);
         });
     });
 

@@ -12,6 +12,7 @@ describe("README", () => {
             const row = readme.split("\n").find((l) => l.startsWith(`| \`${k.key}\` |`));
             assert.ok(row, `${k.key} is missing from the README's config tables`);
             if (k.defaultText) assert.ok(row.includes(k.defaultText), `${k.key}: the README's default is not ${k.defaultText}`);
+            assert.ok(row.includes(`| ${k.accepted} |`), `${k.key}: the README's accepted values are not: ${k.accepted}`);
         }
     });
 

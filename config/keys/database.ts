@@ -1,6 +1,6 @@
 /** The keys of a database stack. */
 import { ENGINE_NAMES, ENGINES, EngineName } from "../../engines";
-import { booleanRule, choiceRule, cidrListRule, databaseNameRule, enumRule, integerRule, nameRule, ok, patternRule, stackRefRule } from "../rules";
+import { booleanRule, choiceRule, cidrListRule, databaseNameRule, enumRule, integerRule, nameRule, ok, patternRule, schemasRule, stackRefRule, usersRule } from "../rules";
 import { DATABASE, key, KeyDef } from "./key";
 
 const ALL_VERSIONS_TEXT = ENGINE_NAMES.map((e) => `${e}: ${ENGINES[e].versions.join(", ")}`).join("; ");
@@ -48,6 +48,14 @@ export const DATABASE_KEYS: readonly KeyDef[] = [
     key({
         name: "volumeType", kinds: DATABASE, required: false, defaultText: "the cloud's default volume type", type: "string",
         rule: nameRule("a Cinder volume type"), description: "Cinder volume type of the data volume.",
+    }),
+    key({
+        name: "schemas", kinds: DATABASE, required: false, default: [], defaultText: "[] (only the engine's default schema)", type: "json-list", rule: schemasRule,
+        description: "Schemas created in the database, owned by the database's owner (a user named like the database).",
+    }),
+    key({
+        name: "users", kinds: DATABASE, required: false, default: [], defaultText: "[] (only the owner)", type: "json-list", rule: usersRule,
+        description: "Extra users of the database, each with read or write access to the tables of its schemas; their passwords are generated (Pulumi secrets).",
     }),
     key({
         name: "authUrl", kinds: DATABASE, required: true, type: "string",
