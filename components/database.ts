@@ -110,7 +110,7 @@ export class Database extends pulumi.ComponentResource {
                 .apply(([addr, servers, datacenter, region, consulVersion, nomadVersion]) => {
                     const agent = { datacenter, region, address: addr, serverAddresses: servers, database: args.name, mountpoint };
                     return databaseNodeUserData({
-                        hostname, consulVersion, nomadVersion, mountpoint,
+                        hostname, consulVersion, nomadVersion, database: args.name, mountpoint,
                         consulConfig: consulClientConfig(agent),
                         nomadConfig: nomadClientConfig(agent),
                     });

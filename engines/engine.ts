@@ -19,4 +19,6 @@ export interface Engine {
     readonly versions: readonly string[];
     /** The TCP port the engine listens on (and the only one clients reach). */
     readonly port: number;
+    /** How the engine shuts down cleanly: the signal its server takes for it, and the time it may need (a checkpoint). */
+    readonly cleanShutdown: { readonly signal: string; readonly seconds: number };
 }

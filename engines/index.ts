@@ -18,3 +18,6 @@ export const ENGINE_NAMES: readonly EngineName[] = ["postgresql", "mariadb"];
 export function engineOf(name: EngineName): Engine {
     return ENGINES[name];
 }
+
+/** The longest clean shutdown of any engine: what a database node lets docker give its containers when it stops. */
+export const LONGEST_CLEAN_SHUTDOWN_SECONDS = Math.max(...ENGINE_NAMES.map((e) => ENGINES[e].cleanShutdown.seconds));

@@ -6,6 +6,8 @@
 import { stringify } from "yaml";
 import { FILE_DROP_INSTALLER, FILE_DROP_PATH } from "./fileDrop";
 import { jsonFile } from "./json";
+import { databaseNodeServiceFiles } from "./databaseNode";
+import { jobId } from "../jobs/ids";
 
 /** HashiCorp's apt repository and the fingerprint of its signing key. */
 export const HASHICORP_APT = {
@@ -132,8 +134,10 @@ export function serverUserData(args: ServerUserDataArgs): string {
     });
 }
 
-/** What a database node's user data needs: a server's (with the control plane's versions and client configs), and the mountpoint. */
+/** What a database node's user data needs: a server's (with the control plane's versions and client configs), and the database's. */
 export interface DatabaseNodeUserDataArgs extends ServerUserDataArgs {
+    /** The database's name. */
+    readonly database: string;
     /** Mountpoint of the data volume (created empty; Pacemaker mounts the volume there). */
     readonly mountpoint: string;
 }
@@ -150,16 +154,19 @@ export function databaseNodeUserData(args: DatabaseNodeUserDataArgs): string {
         apt: { sources: { hashicorp: HASHICORP_APT } },
         packages: [
             "pacemaker", "pcs", "corosync", "fence-agents", "resource-agents", "python3-openstackclient",
-            "docker.io", "xfsprogs", "python3", "unattended-upgrades",
+            "docker.io", "xfsprogs", "jq", "python3", "unattended-upgrades",
             ["consul", `${args.consulVersion}-1`], ["nomad", `${args.nomadVersion}-1`],
         ],
         write_files: [
             ...baseFiles(),
             ...agentConfigFiles(args.consulConfig, args.nomadConfig),
+            ...databaseNodeServiceFiles({ database: args.database, mountpoint: args.mountpoint, engineJobId: jobId(args.database, "engine") }),
         ],
         runcmd: [
             ["rm", "-f", "/etc/consul.d/consul.hcl", "/etc/nomad.d/nomad.hcl"],
             ["mkdir", "-p", args.mountpoint],
+            ["systemd-tmpfiles", "--create", "/etc/tmpfiles.d/dbaas-socket.conf"],
+            ["systemctl", "daemon-reload"],
             // Pacemaker alone starts these, on the node that holds the volume.
             ["systemctl", "disable", "--now", "docker.service", "docker.socket", "nomad.service"],
             // Started with its token, over SSH.

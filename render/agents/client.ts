@@ -1,4 +1,6 @@
 /** Consul and Nomad client agent configurations of a database node (no secret in them). */
+import { LONGEST_CLEAN_SHUTDOWN_SECONDS } from "../../engines";
+import { socketDir } from "../databaseNode";
 import { TLS_PATHS } from "./paths";
 
 /** What a database node's Consul and Nomad clients need. */
@@ -46,11 +48,16 @@ export function nomadClientConfig(a: ClientAgentArgs): object {
             servers: a.serverAddresses.map((s) => `${s}:4647`),
             node_class: "dbaas-database",
             meta: { "dbaas.database": a.database },
-            host_volume: { data: { path: a.mountpoint, read_only: false } },
+            // The engine's data (the volume's mountpoint) and its Unix socket: the only host paths a job reaches.
+            host_volume: { data: { path: a.mountpoint, read_only: false }, socket: { path: socketDir(a.database), read_only: false } },
+            // A task's kill_timeout is capped by this: let the engines shut down cleanly.
+            max_kill_timeout: `${LONGEST_CLEAN_SHUTDOWN_SECONDS}s`,
         },
         acl: { enabled: true },
         tls: { http: true, rpc: true, ca_file: TLS_PATHS.nomad.ca, cert_file: TLS_PATHS.nomad.cert, key_file: TLS_PATHS.nomad.key, verify_server_hostname: true },
         consul: { address: "127.0.0.1:8500" },
-        plugin: { docker: { config: { volumes: { enabled: true } } } },
+        // No arbitrary host mounts (no job can mount /etc/openstack or /etc/consul.d): host volumes only.
+        // Images stay on the data volume for the next failover: Nomad never garbage-collects them.
+        plugin: { docker: { config: { volumes: { enabled: false }, gc: { image: false } } } },
     };
 }

@@ -2,6 +2,7 @@
  * The settings every profile shares: resource ids, group order, operations, defaults, cluster
  * properties, corosync timings. A profile only maps roles to agents.
  */
+import { DOCKER_SHUTDOWN_SECONDS } from "../databaseNode";
 import { Role } from "./spec";
 
 /** Resource ids, named after the role (not the agent), identical in every profile. */
@@ -31,7 +32,11 @@ export const GROUP_ROLES = ["volume", "filesystem", "ip", "docker", "nomad"] as 
  *   power this node off first (it is also Pacemaker's default with stonith enabled; written
  *   out so nobody "relaxes" it to block/ignore).
  * - Filesystem start 120 s: XFS log replay / ext4 journal recovery after a fence.
- * - docker/nomad: systemd units, 120 s to start/stop (nomad drains allocations on stop).
+ * - nomad: a systemd unit, 120 s to start (its start reschedules the engine here: render/databaseNode.ts)
+ *   and to stop. Stopping the Nomad agent does not stop its allocations: the engine keeps running
+ *   until docker stops.
+ * - docker: a systemd unit; its stop stops the engine's container with the engine's clean-shutdown
+ *   signal and time (dockerd's shutdown-timeout), so the stop gets that time and a minute more.
  * - fence device: fence_openstack's monitor lists servers through the Nova API.
  */
 export const OPERATIONS: Readonly<Record<Role, string>> = {
@@ -40,7 +45,7 @@ export const OPERATIONS: Readonly<Record<Role, string>> = {
     volume: "monitor interval=60s timeout=180s start interval=0s timeout=300s stop interval=0s timeout=300s on-fail=fence",
     filesystem: "monitor interval=20s timeout=60s start interval=0s timeout=120s stop interval=0s timeout=120s on-fail=fence",
     ip: "monitor interval=60s timeout=180s start interval=0s timeout=180s stop interval=0s timeout=180s",
-    docker: "monitor interval=30s timeout=60s start interval=0s timeout=120s stop interval=0s timeout=120s",
+    docker: `monitor interval=30s timeout=60s start interval=0s timeout=120s stop interval=0s timeout=${DOCKER_SHUTDOWN_SECONDS + 60}s`,
     nomad: "monitor interval=30s timeout=60s start interval=0s timeout=120s stop interval=0s timeout=120s",
 };
 
