@@ -2,7 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import * as consul from "@pulumi/consul";
 import * as random from "@pulumi/random";
+import * as nomad from "../nomad";
 import { agentPolicyRules } from "../render/agents/consulPolicy";
+import { takeoverPolicyRules } from "../render/agents/nomadPolicy";
 import { COMPONENT_TYPES } from "../common/tokens";
 
 /** Arguments of {@link AgentIdentity}. */
@@ -19,14 +21,16 @@ export interface AgentIdentityArgs {
     readonly consulToken: pulumi.Input<string>;
     /** The platform CA that signed Consul's API certificate. */
     readonly caCertPem: pulumi.Input<string>;
+    /** The Nomad provider of the database stack (the takeover token is created through it). */
+    readonly nomadProvider: nomad.Provider;
     /** The parent its resources had before this component existed (an alias, so none is replaced). */
     readonly formerParent?: pulumi.Resource;
 }
 
 /**
  * Who the cluster's agents are: an OpenStack application credential (restricted) for the
- * resource and fence agents, a Consul ACL policy and token for the Consul and Nomad agents, and
- * hacluster's password for pcs. Every secret is a Pulumi secret; they reach the nodes over SSH.
+ * resource and fence agents, a Consul ACL policy and token for the Consul and Nomad agents, a
+ * Nomad token for the takeover after a failover, and hacluster's password for pcs. Every secret is a Pulumi secret; they reach the nodes over SSH.
  */
 export class AgentIdentity extends pulumi.ComponentResource {
     /** The application credential's id. */
@@ -37,6 +41,8 @@ export class AgentIdentity extends pulumi.ComponentResource {
     public readonly consulToken: pulumi.Output<string>;
     /** hacluster's password (secret). */
     public readonly haclusterPassword: pulumi.Output<string>;
+    /** The Nomad token of the takeover script: may reschedule this database's allocations (secret). */
+    public readonly nomadTakeoverToken: pulumi.Output<string>;
     /** The agents' Consul ACL rules (JSON, no secret). */
     public readonly consulPolicyRules: string;
 
@@ -76,6 +82,19 @@ export class AgentIdentity extends pulumi.ComponentResource {
 
         const hacluster = new random.RandomPassword(`${name}-hacluster`, { length: 32, special: false }, { ...parent, additionalSecretOutputs: ["result"] });
         this.haclusterPassword = pulumi.secret(hacluster.result);
+
+        // Nomad: what the takeover script may do after a failover (new: no former parent).
+        const takeoverPolicy = new nomad.AclPolicy(`${name}-takeover`, {
+            name: `dbaas-${args.databaseName}-takeover`,
+            description: `cloud-dbaas: ${args.databaseName}'s nodes reschedule its engine after a failover`,
+            rulesHcl: takeoverPolicyRules(),
+        }, { parent: this, provider: args.nomadProvider });
+        const takeoverToken = new nomad.AclToken(`${name}-takeover`, {
+            type: "client",
+            name: `dbaas-${args.databaseName}-takeover`,
+            policies: [takeoverPolicy.name],
+        }, { parent: this, provider: args.nomadProvider });
+        this.nomadTakeoverToken = pulumi.secret(takeoverToken.secretId);
 
         this.registerOutputs({ credentialId: this.credentialId });
     }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import * as command from "@pulumi/command";
+import * as nomad from "../nomad";
 import { AgentIdentity } from "./agentIdentity";
 import { Artifacts } from "./artifacts";
 import { ClusterNodes } from "./clusterNodes";
@@ -65,6 +66,8 @@ export class Database extends pulumi.ComponentResource {
     public readonly cluster: ClusterNodes;
     /** The Pacemaker setup and configuration. */
     public readonly pacemaker: PacemakerCluster;
+    /** The Nomad provider of this database's jobs, variables and tokens. */
+    public readonly nomadProvider: nomad.Provider;
     /** Generated files as the machines receive them, secrets replaced by `[secret]`. */
     public readonly artifacts = new Artifacts();
 
@@ -88,9 +91,15 @@ export class Database extends pulumi.ComponentResource {
         }, { ...parent, ignoreChanges: ["portId", "fixedIp"] });
         this.address = fip.address;
 
+        // The control plane's Nomad API, as this stack's management client (ACLs, jobs, variables).
+        this.nomadProvider = new nomad.Provider(`${name}-nomad`, {
+            address: cp.nomadAddress, region: cp.nomadRegion, secretId: cp.nomadToken, caPem: cp.caCertPem,
+        }, parent);
+
         const nodeNames = Array.from({ length: args.nodes }, (_, i) => `${args.name}-${i}`);
         const identity = new AgentIdentity(name, {
-            databaseName: args.name, nodeNames, consulAddress: cp.consulAddress, datacenter: cp.datacenter, consulToken: cp.consulToken, caCertPem: cp.caCertPem, formerParent,
+            databaseName: args.name, nodeNames, consulAddress: cp.consulAddress, datacenter: cp.datacenter, consulToken: cp.consulToken, caCertPem: cp.caCertPem,
+            nomadProvider: this.nomadProvider, formerParent,
         }, parent);
 
         this.cluster = new ClusterNodes(`${name}-nodes`, {
@@ -134,7 +143,7 @@ export class Database extends pulumi.ComponentResource {
                 values: {
                     credentialId: identity.credentialId, credentialSecret: identity.credentialSecret, authUrl: args.authUrl, region: args.region,
                     gossipKey: cp.consulGossipKey, consulToken: identity.consulToken, haclusterPassword: identity.haclusterPassword,
-                    tlsKey: cert.keyPem, tlsCert: cert.certPem, ca: cp.caCertPem,
+                    tlsKey: cert.keyPem, tlsCert: cert.certPem, ca: cp.caCertPem, nomadTakeoverToken: identity.nomadTakeoverToken,
                 },
                 units: ["consul"],
                 // The redirection must happen as root too: the file is root-only.

@@ -9,6 +9,7 @@ import { TLS_PATHS } from "./agents/paths";
 import { DroppedFile } from "./fileDrop";
 import { jsonFile } from "./json";
 import { REDACTED } from "./redacted";
+import { TAKEOVER_TOKEN_PATH } from "./databaseNode";
 
 /** A machine's files as a function of its values, and which of those values are secrets. */
 export interface MachineFiles<V> {
@@ -86,11 +87,13 @@ export interface DatabaseNodeFileValues {
     readonly tlsCert: string;
     /** The platform CA's certificate. */
     readonly ca: string;
+    /** The takeover script's Nomad token (secret). */
+    readonly nomadTakeoverToken: string;
 }
 
 /** The files of a database node: the agents' clouds.yaml, Consul's and Nomad's secrets and TLS material, hacluster's password. */
 export const DATABASE_NODE_FILES: MachineFiles<DatabaseNodeFileValues> = {
-    secretFields: ["credentialSecret", "gossipKey", "consulToken", "haclusterPassword", "tlsKey"],
+    secretFields: ["credentialSecret", "gossipKey", "consulToken", "haclusterPassword", "tlsKey", "nomadTakeoverToken"],
     build: (s) => [
         { path: CLOUDS_YAML_PATH, content: cloudsYaml({ authUrl: s.authUrl, region: s.region, credentialId: s.credentialId, credentialSecret: s.credentialSecret }), mode: "0600", owner: "root", group: "root" },
         { path: "/etc/consul.d/secrets.json", content: jsonFile({ encrypt: s.gossipKey, acl: { tokens: { agent: s.consulToken, default: s.consulToken } } }), mode: "0640", owner: "consul", group: "consul" },
@@ -99,6 +102,7 @@ export const DATABASE_NODE_FILES: MachineFiles<DatabaseNodeFileValues> = {
         { path: TLS_PATHS.nomad.ca, content: s.ca, mode: "0644", owner: "root", group: "root" },
         { path: TLS_PATHS.nomad.cert, content: s.tlsCert, mode: "0644", owner: "root", group: "root" },
         { path: TLS_PATHS.nomad.key, content: s.tlsKey, mode: "0600", owner: "root", group: "root" },
+        { path: TAKEOVER_TOKEN_PATH, content: `${s.nomadTakeoverToken}\n`, mode: "0600", owner: "root", group: "root" },
         // chpasswd reads "user:password" lines: hacluster's password, for pcs host auth.
         { path: HACLUSTER_PASSWORD_PATH, content: `hacluster:${s.haclusterPassword}\n`, mode: "0600", owner: "root", group: "root" },
     ],

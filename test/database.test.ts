@@ -119,16 +119,29 @@ describe("Database stack (mock runtime, Pulumi.my-first-db.yaml)", () => {
         assert.match(artifact.files.find((f) => f.path === "/etc/openstack/clouds.yaml")!.content, /application_credential_secret: "\[secret\]"/);
     });
 
-    it("gives the cluster's agents a Consul policy of their own nodes and service, through the control plane's Consul", () => {
+    it("gives the cluster's agents a Consul policy of their own nodes, agents and services, through the control plane's Consul", () => {
         const policy = one(run(), "consul:index/aclPolicy:AclPolicy", "my-first-db-agents");
         const rules = JSON.parse(String(policy.inputs["rules"]));
         assert.deepEqual(Object.keys(rules.node).sort(), ["my-first-db-0", "my-first-db-1"]);
-        assert.deepEqual(Object.keys(rules.service), ["my-first-db"]);
+        // Nomad fingerprints Consul through the agent API and registers itself as nomad-client.
+        assert.deepEqual(rules.agent, { "my-first-db-0": { policy: "read" }, "my-first-db-1": { policy: "read" } });
+        assert.deepEqual(Object.keys(rules.service), ["my-first-db", "nomad-client"]);
         const token = one(run(), "consul:index/aclToken:AclToken", "my-first-db-agents");
         assert.ok(token.dependsOn.includes(policy.urn));
         const provider = one(run(), "pulumi:providers:consul", "my-first-db-consul");
         assert.equal(provider.inputs["token"], REDACTED);
         assert.equal(provider.inputs["address"], "203.0.113.20:8501");
+    });
+
+    it("gives the nodes' takeover script a Nomad token that may only reschedule allocations, sent over SSH", () => {
+        const policy = one(run(), "nomad:index/aclPolicy:AclPolicy", "my-first-db-takeover");
+        assert.match(String(policy.inputs["rulesHcl"]), /capabilities = \["list-jobs", "read-job", "alloc-lifecycle"\]/);
+        assert.doesNotMatch(String(policy.inputs["rulesHcl"]), /submit-job|variables|write/);
+        const token = one(run(), "nomad:index/aclToken:AclToken", "my-first-db-takeover");
+        assert.equal(token.inputs["type"], "client");
+        assert.ok(token.dependsOn.includes(policy.urn));
+        const files = JSON.parse(run().artifacts["ssh/my-first-db-0.json"]!) as { files: { path: string; content: string }[] };
+        assert.deepEqual(files.files.find((f) => f.path === "/etc/nomad.d/takeover-token"), { path: "/etc/nomad.d/takeover-token", content: "[secret]\n", mode: "0600", owner: "root", group: "root" });
     });
 
     it("orders the remote commands: cluster setup after every node's files, configuration after setup", () => {
