@@ -295,11 +295,11 @@ describe("config/schema: parseStackConfig", () => {
             assert.ok(!parseError(raw).problems.some((p) => p.key === "dbaas:version"));
         });
         it("rejects a PostgreSQL version it does not support (9.6), listing the engine's versions", () => {
-            expectProblem(withKeys(DATABASE, { "dbaas:version": "9.6" }), "dbaas:version", "9.6", /postgresql.*"14", "15", "16", "17"/);
+            expectProblem(withKeys(DATABASE, { "dbaas:version": "9.6" }), "dbaas:version", "9.6", /postgresql.*"15", "16", "17", "18"/);
         });
         it("rejects a MariaDB version it does not support (15), listing the engine's versions", () => {
             const raw = withKeys(DATABASE, { "dbaas:engine": "mariadb", "dbaas:version": "15" });
-            expectProblem(raw, "dbaas:version", "15", /mariadb.*"10.6", "10.11", "11.4"/);
+            expectProblem(raw, "dbaas:version", "15", /mariadb.*"10.11", "11.4", "11.8"/);
         });
     });
 
@@ -394,8 +394,8 @@ describe("config/schema: CONFIG_KEYS and engine tables", () => {
 
     it("has the engine versions and ports", () => {
         assert.deepEqual(ENGINE_NAMES.map((e) => [e, ENGINES[e].name, ENGINES[e].versions, ENGINES[e].port]), [
-            ["postgresql", "postgresql", ["14", "15", "16", "17"], 5432],
-            ["mariadb", "mariadb", ["10.6", "10.11", "11.4"], 3306],
+            ["postgresql", "postgresql", ["15", "16", "17", "18"], 5432],
+            ["mariadb", "mariadb", ["10.11", "11.4", "11.8"], 3306],
         ]);
     });
 });
