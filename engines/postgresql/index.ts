@@ -169,11 +169,13 @@ function restoreCommand(inst: EngineInstance, opts: { file?: string; jobs?: numb
     const p = place(inst);
     const jobs = opts.jobs ?? 1;
     if (jobs > 1 && !opts.file) throw new Error("pg_restore --jobs needs a file (a pipe cannot be read by several workers)");
-    // Into the configured, empty database (the roles exist: pg_dump does not dump roles).
-    // --exit-on-error: stop at the first error; one transaction when not parallel.
+    // Into the database the configure job made (pg_dump does not dump roles: configure makes
+    // them). --clean --if-exists: the dump's objects replace those of the same name (its
+    // schemas, with their privileges, replace the configured ones); --exit-on-error: stop at
+    // the first error; one transaction when not parallel.
     const mode = jobs > 1 ? ["--jobs", String(jobs)] : ["--single-transaction"];
     return {
-        argv: ["pg_restore", "--exit-on-error", ...mode, ...adminConnection(inst, p), ...(opts.file ? [opts.file] : [])],
+        argv: ["pg_restore", "--clean", "--if-exists", "--exit-on-error", ...mode, ...adminConnection(inst, p), ...(opts.file ? [opts.file] : [])],
         user: "postgres",
         input: opts.file ? "file" : "stdin",
     };
