@@ -162,7 +162,7 @@ for (const major of ["15", "16", "17", "18"]) {
             pg.adminSqlOk("postgres", "ALTER SYSTEM SET log_min_error_statement = 'debug5'");
             pg.adminSqlOk("postgres", "SELECT pg_reload_conf()");
             try {
-                const secrets = { ...pg.secrets, user_reporting_password: `${TRICKY_PASSWORD}\n` };
+                const secrets: Record<string, string> = { ...pg.secrets, user_reporting_password: `${TRICKY_PASSWORD}\n` };
                 const r = pg.runTask(pg.engine.configureTask(inst), secrets);
                 assert.equal(r.status, 0, r.stderr + r.stdout);
                 assert.match(r.stdout, /setting the password of reporting/);
