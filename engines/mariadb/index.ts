@@ -49,9 +49,13 @@ const FILES = {
     key: "secrets/tls.key",
 };
 
-/** The mariadb client as root over the socket (unix_socket authentication). */
+/**
+ * The mariadb client as root over the socket (unix_socket authentication). --skip-ssl: TLS
+ * over a local socket protects nothing, and the 11.x clients would otherwise try it by default
+ * (the socket counts as secure transport for require_secure_transport).
+ */
 function adminClient(p: Placement): string[] {
-    return ["--protocol=socket", `--socket=${socketFile(p)}`, "--user=root"];
+    return ["--protocol=socket", `--socket=${socketFile(p)}`, "--skip-ssl", "--user=root"];
 }
 
 /**
@@ -66,7 +70,7 @@ function healthScript(inst: EngineInstance, p: Placement): string {
 # and is not the image's temporary initialisation server (which runs with skip_networking).
 set -euo pipefail
 skip=$(mariadb --defaults-extra-file=${shellQuote(`${dataDir(inst)}/.my-healthcheck.cnf`)} \\
-  --protocol=socket --socket=${shellQuote(socketFile(p))} --batch --skip-column-names -e 'SELECT @@skip_networking')
+  --protocol=socket --socket=${shellQuote(socketFile(p))} --skip-ssl --batch --skip-column-names -e 'SELECT @@skip_networking')
 [ "$skip" = 0 ]
 `;
 }

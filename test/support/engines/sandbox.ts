@@ -38,8 +38,9 @@ export function osUser(name: string): OsUser {
 export function run(cmd: string, args: readonly string[], opts: { user?: string; env?: NodeJS.ProcessEnv; input?: string | Buffer; cwd?: string; timeoutMs?: number } = {}): Ran {
     const [c, a] = opts.user ? ["runuser", ["-u", opts.user, "--", cmd, ...args]] : [cmd, [...args]];
     const r = spawnSync(c, a, { env: opts.env ?? process.env, input: opts.input ?? "", cwd: opts.cwd, encoding: "utf8", timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 << 20 });
-    if (r.error) throw r.error;
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    // EPIPE: the command exited before reading its input (it failed early): its status says so.
+    if (r.error && (r.error as NodeJS.ErrnoException).code !== "EPIPE") throw r.error;
+    return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
 
 /** Like {@link run}, but throws with the output unless the command exits 0. */
