@@ -139,7 +139,7 @@ admin_sql() {
   local pw
   pw=$(cat -- "$ADMIN_PASSWORD_FILE")
   mariadb --defaults-extra-file=<(printf '[client]\\npassword="%s"\\n' "$(escape "$pw")") \\
-    --protocol=socket --socket="$SOCKET" --skip-ssl --user=root --batch --skip-column-names "$@"
+    --protocol=socket --socket="$SOCKET" --skip-ssl --user=root --batch --skip-column-names
 }
 
 echo "configure: root and databases"
