@@ -2,11 +2,11 @@
  * The engine registry: one entry per {@link EngineName}. The table's type makes it exhaustive:
  * a new engine name without a definition (or a definition without a name) does not compile.
  */
-import { Engine, EngineName } from "./engine";
+import { Engine, EngineName, VersionResolution } from "./engine";
 import { mariadb } from "./mariadb";
 import { postgresql } from "./postgresql";
 
-export { Engine, EngineName } from "./engine";
+export * from "./engine";
 
 /** Every engine, by name. */
 export const ENGINES: { readonly [E in EngineName]: Engine } = { postgresql, mariadb };
@@ -19,5 +19,12 @@ export function engineOf(name: EngineName): Engine {
     return ENGINES[name];
 }
 
-/** The longest clean shutdown of any engine: what a database node lets docker give its containers when it stops. */
-export const LONGEST_CLEAN_SHUTDOWN_SECONDS = Math.max(...ENGINE_NAMES.map((e) => ENGINES[e].cleanShutdown.seconds));
+/**
+ * `dbaas:version` → the release deployed: a line ("16", "11.4") gives the minor the program
+ * pins, an exact minor ("16.9", "11.4.12") is pinned as given (its shape and line checked); a
+ * retired or unknown version gives one sentence naming the end-of-life date (when retired) and
+ * the versions accepted, to follow `dbaas:version = "14": `.
+ */
+export function resolveVersion(engine: EngineName, text: string): VersionResolution {
+    return ENGINES[engine].resolveVersion(text);
+}

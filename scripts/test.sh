@@ -14,7 +14,7 @@ DEBIAN_PACKAGES=(
   cloud-init shellcheck python3 jq
   pcs pacemaker pacemaker-cli-utils corosync resource-agents fence-agents
   kmod iproute2 util-linux procps psmisc e2fsprogs xfsprogs
-  postgresql
+  postgresql mariadb-server mariadb-client gosu openssl
 )
 export DEBIAN_FRONTEND=noninteractive
 as_root apt-get update -qq

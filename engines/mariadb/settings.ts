@@ -1,0 +1,97 @@
+/**
+ * MariaDB's settings, sized from the flavor, and the option file the server reads. The server is
+ * started with `--defaults-file=<ours>`: no other option file is read (not the image's
+ * /etc/mysql), so the server behaves the same in the image and in the tests.
+ */
+import { EngineInstance, FlavorSize } from "../engine";
+import { clamp, engineMemoryMb, floorTo, maxConnectionsFor, Placement } from "../common";
+
+/** The sized settings, with the memory budget they come from. */
+export interface MariadbSizing {
+    readonly memoryMb: number;
+    readonly bufferPoolMb: number;
+    readonly settings: Readonly<Record<string, string | number>>;
+    /** Time a clean shutdown may take, s. */
+    readonly stopSeconds: number;
+}
+
+/** Settings from the flavor (pure). Each rule's reason is next to it. */
+export function mariadbSizing(size: FlavorSize, volumeGb: number): MariadbSizing {
+    const memoryMb = engineMemoryMb(size);
+    // innodb_buffer_pool_size: InnoDB caches data and indexes here and bypasses the page cache
+    // (O_DIRECT), so it is most of the memory: 70 % of the budget (MariaDB's advice for a
+    // dedicated server is 70-80 %), 50 % under 2 GB where the per-connection buffers (sort,
+    // join, read buffers, thread stacks: a few MB per busy connection) and the server's other
+    // caches weigh more. Whole 128 MB (the pool's chunk size; 10.11 rounds up to it anyway).
+    const bufferPoolMb = floorTo(memoryMb * (memoryMb < 2048 ? 0.5 : 0.7), 128);
+    // innodb_log_file_size: the redo log. A bigger one absorbs write bursts without forcing
+    // page flushes (checkpoints), at the cost of disk and recovery time; a quarter of the buffer
+    // pool, within 5 % of the volume, from the 96MB default to 4GB.
+    const logMb = clamp(floorTo(Math.min(bufferPoolMb / 4, (volumeGb * 1024) / 20), 32), 96, 4096);
+    const settings: Record<string, string | number> = {
+        innodb_buffer_pool_size: `${bufferPoolMb}M`,
+        innodb_log_file_size: `${logMb}M`,
+        max_connections: maxConnectionsFor(memoryMb),
+        // Background flushing rate: the default 200 IOPS is a spinning disk's; Cinder volumes are
+        // network block storage, usually SSD-backed, and sustain more (bursts up to twice that).
+        innodb_io_capacity: 1000,
+        innodb_io_capacity_max: 2000,
+    };
+    // A clean shutdown (innodb_fast_shutdown=1) writes every dirty page: allow the whole pool at
+    // a conservative 64 MB/s on top of 30 s, 60 s to 10 min. Killed earlier, the next start
+    // runs crash recovery (safe, slower).
+    const stopSeconds = clamp(Math.ceil(30 + bufferPoolMb / 64), 60, 600);
+    return { memoryMb, bufferPoolMb, settings, stopSeconds };
+}
+
+/** The paths the option file refers to. */
+export interface MariadbFiles {
+    readonly dataDir: string;
+    readonly certFile: string;
+    readonly keyFile: string;
+}
+
+/** The server's socket file in the socket directory. */
+export function socketFile(place: Placement): string {
+    return `${place.socketDir}/mysqld.sock`;
+}
+
+/** Our option file: locations, network, TLS, character set and the sized settings. */
+export function mariadbCnf(inst: EngineInstance, place: Placement, files: MariadbFiles): string {
+    const sizing = mariadbSizing(inst.size, inst.volumeGb);
+    const series = inst.version.major;
+    const fixed: [string, string | number, string][] = [
+        ["datadir", files.dataDir, "one per series, on the data volume"],
+        ["socket", socketFile(place), "the host volume `socket`, shared with the configure/sql/backup tasks"],
+        ["pid_file", `${place.socketDir}/mariadbd.pid`, ""],
+        ["port", place.port, ""],
+        ...(place.listenAddress === "*" ? [] : [["bind_address", place.listenAddress, ""] as [string, string, string]]),
+        // Accounts are matched by address only: 'localhost' is then the socket and nothing else
+        // (with name resolution, a TCP client from 127.0.0.1 could be 'localhost').
+        ["skip_name_resolve", "ON", "root@localhost is reachable over the socket only"],
+        ["host_cache_size", 0, ""],
+        ["require_secure_transport", "ON", "TCP clients must use TLS (the socket is local)"],
+        ["ssl_cert", files.certFile, ""],
+        ["ssl_key", files.keyFile, ""],
+        ["tls_version", "TLSv1.2,TLSv1.3", ""],
+        ["character_set_server", "utf8mb4", ""],
+        // The image's own choice per series (its docker.cnf): general_ci on 10.x, UCA 14.0.0 on 11.x.
+        ...(series.startsWith("10.")
+            ? [["collation_server", "utf8mb4_general_ci", ""] as [string, string, string]]
+            : [["character_set_collations", "utf8mb4=uca1400_ai_ci", ""] as [string, string, string]]),
+    ];
+    const line = ([k, v, why]: [string, string | number, string]): string => `${k} = ${v}${why ? `    # ${why}` : ""}`;
+    const lines = [
+        `# MariaDB ${inst.version.minor} for database "${inst.database}", generated by cloud-dbaas from the flavor`,
+        `# (${inst.size.vcpus} vCPUs, ${inst.size.ramMb} MB RAM: ${sizing.memoryMb} MB for the engine) and a ${inst.volumeGb} GB volume.`,
+        "# The engine job renders this file; changes here are lost.",
+        "# No log_error: the error log goes to stderr, the container's log.",
+        "[mariadb]",
+        ...fixed.map(line),
+        "",
+        "# Sized from the flavor (engines/mariadb/settings.ts says why).",
+        ...Object.entries(sizing.settings).map(([k, v]) => `${k} = ${v}`),
+        "",
+    ];
+    return lines.join("\n");
+}
