@@ -196,7 +196,7 @@ export interface SecretItem {
 
 /** A command that writes a logical backup of the database. */
 export interface BackupCommand {
-    /** Run in a task of the engine's image ({@link backupTask}-like: same user, same socket). */
+    /** Run in a task of the engine's image, as `user`, with the host volume `socket` mounted at the engine's socket directory. */
     readonly argv: readonly string[];
     readonly user?: string;
     /** Where the dump goes: standard output, or the file named in argv. */

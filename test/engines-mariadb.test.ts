@@ -134,9 +134,20 @@ describe("MariaDB engine, on a real server (10.11)", function () {
     it("refuses root over TCP and accepts users over TLS only, the certificate verified", () => {
         let r = m.tcp("root", m.password("admin_password"), "SELECT 1", { tls: true, ca: ca(), database: "mysql" });
         assert.match(r.stderr, /Access denied for user 'root'@'127\.0\.0\.1'/);
+        // Without TLS: the configured users REQUIRE SSL, and the server requires secure transport of every account.
         r = m.tcp("reporting", m.password("user_reporting_password"), "SELECT 1", { tls: false, database: "app" });
         assert.notEqual(r.status, 0);
-        assert.match(r.stderr, /insecure transport are prohibited|Access denied/);
+        assert.match(r.stderr, /Access denied for user 'reporting'/);
+        m.rootSqlOk("CREATE USER plain@'%' IDENTIFIED BY 'plain-password'; GRANT SELECT ON app.* TO plain@'%';");
+        try {
+            // An account without REQUIRE SSL, right password: refused without TLS (10.11 reports it as
+            // "Access denied"), accepted with it. That is require_secure_transport.
+            r = m.tcp("plain", "plain-password", "SELECT 1", { tls: false, database: "app" });
+            assert.match(r.stderr, /Access denied for user 'plain'@'127\.0\.0\.1' \(using password: YES\)/);
+            assert.equal(m.tcp("plain", "plain-password", "SELECT 1", { tls: true, ca: ca(), database: "app" }).status, 0);
+        } finally {
+            m.rootSqlOk("DROP USER plain@'%'");
+        }
         r = m.tcp("reporting", "wrong", "SELECT 1", { tls: true, ca: ca(), database: "app" });
         assert.match(r.stderr, /Access denied/);
         r = m.tcp("reporting", m.password("user_reporting_password"), "SHOW STATUS LIKE 'Ssl_version'", { tls: true, ca: ca(), database: "app" });
