@@ -208,8 +208,18 @@ describe("MariaDB engine, on a real server (10.11)", function () {
         assert.equal(m.rootSqlOk("SELECT COUNT(*) FROM app.t").trim(), count);
     });
 
+    it("the wait task passes once the engine is healthy (from another container's point of view: the shared socket and data)", () => {
+        const r = m.runTask(m.engine.waitTask(inst));
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /MariaDB is ready/);
+    });
+
     it("stops cleanly on the task's kill signal within its kill timeout", async () => {
         const took = await m.stop();
+        const wait = m.engine.waitTask(inst);
+        const w = run(wait.command!, [...wait.args, "3"]);
+        assert.equal(w.status, 1);
+        assert.match(w.stderr, /MariaDB is not ready after 3 s/);
         assert.ok(took !== undefined && took < m.service.killTimeoutSeconds!, `took ${took} s`);
         assert.match(m.server!.log(), /Shutdown complete/);
         m.server = undefined;

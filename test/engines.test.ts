@@ -6,7 +6,7 @@
  */
 import * as assert from "node:assert";
 import { spawnSync } from "node:child_process";
-import { ENGINE_NAMES, ENGINES, EngineInstance, EngineName, resolveVersion, taskSecrets, TaskSpec } from "../engines";
+import { ENGINE_NAMES, ENGINES, EngineInstance, EngineName, LONGEST_CLEAN_SHUTDOWN_SECONDS, resolveVersion, taskSecrets, TaskSpec } from "../engines";
 import { engineMemoryMb } from "../engines/common";
 import { mariadbSizing } from "../engines/mariadb/settings";
 import { postgresqlSizing } from "../engines/postgresql/settings";
@@ -39,7 +39,7 @@ function instanceOf(engine: EngineName, over: Partial<EngineInstance> = {}): Eng
 
 function tasks(engine: EngineName, inst: EngineInstance): [string, TaskSpec][] {
     const e = ENGINES[engine];
-    return [["service", e.serviceTask(inst)], ["configure", e.configureTask(inst)], ["sql", e.sqlTask(inst, "/local/payload.sql")]];
+    return [["service", e.serviceTask(inst)], ["wait", e.waitTask(inst)], ["configure", e.configureTask(inst)], ["sql", e.sqlTask(inst, "/local/payload.sql")]];
 }
 
 describe("engines: versions", () => {
@@ -87,8 +87,11 @@ describe("engines: versions", () => {
         assert.match(refused("mariadb", "11.4.1"), /older than 11\.4\.2/);
     });
 
-    it("keeps the registry's shape: one definition per name, ports", () => {
+    it("keeps the registry's shape: one definition per name, ports, clean shutdown", () => {
         for (const e of ENGINE_NAMES) assert.equal(ENGINES[e].name, e);
+        assert.deepEqual(ENGINES.postgresql.cleanShutdown, { signal: "SIGINT", seconds: 600 });
+        assert.deepEqual(ENGINES.mariadb.cleanShutdown, { signal: "SIGTERM", seconds: 600 });
+        assert.equal(LONGEST_CLEAN_SHUTDOWN_SECONDS, 600);
         assert.equal(ENGINES.postgresql.port, 5432);
         assert.equal(ENGINES.mariadb.port, 3306);
     });
@@ -161,6 +164,16 @@ describe("engines: task specs", () => {
             assert.equal(s.port, e.port);
             assert.ok(s.healthCheck);
             assert.equal(s.memoryMb, engineMemoryMb(inst.size));
+        });
+
+        it(`${engine}: the socket volume may be mounted at the node's path (the image's own directory still serves the entrypoint)`, () => {
+            const atNode = instanceOf(engine, { paths: { socketDir: "/run/dbaas/my-first-db" } });
+            const s = e.serviceTask(atNode);
+            assert.deepEqual(s.volumes[1], { volume: "socket", destination: "/run/dbaas/my-first-db" });
+            const conf = s.files.find((f) => f.destination === (engine === "postgresql" ? "local/postgresql.conf" : "local/my.cnf"))!;
+            assert.ok("content" in conf);
+            if (engine === "postgresql") assert.match(conf.content, /^unix_socket_directories = '\/run\/dbaas\/my-first-db, \/var\/run\/postgresql'/m);
+            else assert.match(conf.content, /^socket = \/run\/dbaas\/my-first-db\/mysqld\.sock/m);
         });
 
         it(`${engine}: every task uses the same image and mounts the socket volume`, () => {

@@ -4,7 +4,7 @@
  * directory is not read) and pg_hba.conf (`hba_file`).
  */
 import { EngineInstance, FlavorSize } from "../engine";
-import { clamp, engineMemoryMb, floorTo, maxConnectionsFor, mb, Placement } from "../common";
+import { clamp, engineMemoryMb, floorTo, MAX_STOP_SECONDS, maxConnectionsFor, mb, Placement } from "../common";
 
 /** The sized settings (values as PostgreSQL reads them), with the memory budget they come from. */
 export interface PostgresqlSizing {
@@ -85,7 +85,7 @@ export function postgresqlSizing(size: FlavorSize, volumeGb: number): Postgresql
     // A fast shutdown ends with a checkpoint that writes every dirty buffer: allow the whole of
     // shared_buffers at a conservative 64 MB/s on top of 30 s, 60 s to 10 min. Killed earlier,
     // the next start runs crash recovery (safe, slower).
-    const stopSeconds = clamp(Math.ceil(30 + sharedBuffersMb / 64), 60, 600);
+    const stopSeconds = clamp(Math.ceil(30 + sharedBuffersMb / 64), 60, MAX_STOP_SECONDS);
     return { memoryMb, sharedBuffersMb, settings, shmSizeMb, stopSeconds };
 }
 
@@ -107,7 +107,13 @@ export function postgresqlConf(inst: EngineInstance, place: Placement, files: Po
     const fixed: [string, string | number, string][] = [
         ["listen_addresses", place.listenAddress, "clients reach the engine port; pg_hba.conf decides who gets in"],
         ["port", place.port, ""],
-        ["unix_socket_directories", place.socketDir, "the host volume `socket`, shared with the configure/sql/backup tasks"],
+        [
+            "unix_socket_directories",
+            [...new Set([place.socketDir, place.imageSocketDir])].join(", "),
+            place.socketDir === place.imageSocketDir
+                ? "the host volume `socket`, shared with the configure/sql/backup tasks"
+                : "the host volume `socket` (shared with the other tasks), and the image's own directory (its entrypoint initialises over it)",
+        ],
         ["hba_file", files.hbaFile, "ours, not the data directory's (the image's entrypoint appends to that one)"],
         ["password_encryption", "scram-sha-256", ""],
         ["ssl", "on", ""],
