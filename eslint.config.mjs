@@ -42,7 +42,7 @@ export default tseslint.config(
     {
         // Tests reach into the engine's untyped RPC objects (the mock monitor's requests): `any`
         // is reported there, as a warning.
-        files: ["test/**/*.ts", "testing/**/*.ts"],
+        files: ["test/**/*.ts", "plan/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "warn" },
     },
     {

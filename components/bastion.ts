@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { bastionUserData } from "../render/cloudInit";
+import { ethertypeOf } from "../common/cidr";
+import { SSH } from "../common/ports";
+import { COMPONENT_TYPES } from "../common/tokens";
 
 /** Arguments of {@link Bastion}. */
 export interface BastionArgs {
@@ -35,7 +38,7 @@ export class Bastion extends pulumi.ComponentResource {
     public readonly userData: string;
 
     constructor(name: string, args: BastionArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("dbaas:index:Bastion", name, {}, opts);
+        super(COMPONENT_TYPES.bastion, name, {}, opts);
         const group = new openstack.networking.SecGroup(`${name}-sg`, {
             name: `${args.serverName}-sg`,
             description: "bastion: SSH from the operator CIDRs only",
@@ -44,10 +47,10 @@ export class Bastion extends pulumi.ComponentResource {
             new openstack.networking.SecGroupRule(`${name}-ssh-${i}`, {
                 securityGroupId: group.id,
                 direction: "ingress",
-                ethertype: cidr.includes(":") ? "IPv6" : "IPv4",
-                protocol: "tcp",
-                portRangeMin: 22,
-                portRangeMax: 22,
+                ethertype: ethertypeOf(cidr),
+                protocol: SSH.protocol,
+                portRangeMin: SSH.from,
+                portRangeMax: SSH.to,
                 remoteIpPrefix: cidr,
                 description: "operator SSH",
             }, { parent: this });

@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
+import { COMPONENT_TYPES } from "../common/tokens";
+import { COROSYNC, DATABASE_AGENT_PORTS, PCSD, PortRange, SSH } from "../common/ports";
+import { ethertypeOf } from "../common/cidr";
 
 /** One node of a database cluster, once its port and server exist. */
 export interface ClusterNodeInfo {
@@ -60,7 +63,7 @@ export class ClusterNodes extends pulumi.ComponentResource {
     public readonly userData: Record<string, pulumi.Output<string>>;
 
     constructor(name: string, args: ClusterNodesArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("dbaas:index:ClusterNodes", name, {}, opts);
+        super(COMPONENT_TYPES.clusterNodes, name, {}, opts);
         const parent = { parent: this };
         const sg = new openstack.networking.SecGroup(`${name}-sg`, {
             name: `${args.namePrefix}-nodes-sg`,
@@ -70,16 +73,18 @@ export class ClusterNodes extends pulumi.ComponentResource {
         const rule = (ruleName: string, r: Omit<openstack.networking.SecGroupRuleArgs, "securityGroupId" | "direction">) =>
             new openstack.networking.SecGroupRule(`${name}-${ruleName}`, { securityGroupId: sg.id, direction: "ingress", ...r }, parent);
 
+        const ports = (p: PortRange) => ({ protocol: p.protocol, portRangeMin: p.from, portRangeMax: p.to });
         args.allowedCidrs.forEach((cidr, i) => rule(`engine-${i}`, {
-            ethertype: cidr.includes(":") ? "IPv6" : "IPv4", protocol: "tcp", portRangeMin: args.enginePort, portRangeMax: args.enginePort,
+            ethertype: ethertypeOf(cidr), protocol: "tcp", portRangeMin: args.enginePort, portRangeMax: args.enginePort,
             remoteIpPrefix: cidr, description: "database clients",
         }));
-        rule("corosync", { ethertype: "IPv4", protocol: "udp", portRangeMin: 5405, portRangeMax: 5405, remoteGroupId: sg.id, description: "corosync, between members only" });
-        rule("pcsd", { ethertype: "IPv4", protocol: "tcp", portRangeMin: 2224, portRangeMax: 2224, remoteGroupId: sg.id, description: "pcsd, between members only" });
-        rule("ssh", { ethertype: "IPv4", protocol: "tcp", portRangeMin: 22, portRangeMax: 22, remoteGroupId: args.bastionSecurityGroupId, description: "SSH from the bastion only" });
-        rule("nomad-from-servers", { ethertype: "IPv4", protocol: "tcp", portRangeMin: 4646, portRangeMax: 4647, remoteGroupId: args.serverSecurityGroupId, description: "nomad servers to this client" });
-        rule("consul-serf-tcp", { ethertype: "IPv4", protocol: "tcp", portRangeMin: 8301, portRangeMax: 8301, remoteIpPrefix: args.subnetCidr, description: "consul LAN gossip (every agent of the datacenter)" });
-        rule("consul-serf-udp", { ethertype: "IPv4", protocol: "udp", portRangeMin: 8301, portRangeMax: 8301, remoteIpPrefix: args.subnetCidr, description: "consul LAN gossip (every agent of the datacenter)" });
+        rule("corosync", { ethertype: "IPv4", ...ports(COROSYNC), remoteGroupId: sg.id, description: "corosync, between members only" });
+        rule("pcsd", { ethertype: "IPv4", ...ports(PCSD), remoteGroupId: sg.id, description: "pcsd, between members only" });
+        rule("ssh", { ethertype: "IPv4", ...ports(SSH), remoteGroupId: args.bastionSecurityGroupId, description: "SSH from the bastion only" });
+        const agents = DATABASE_AGENT_PORTS;
+        rule("nomad-from-servers", { ethertype: "IPv4", ...ports(agents.nomad), remoteGroupId: args.serverSecurityGroupId, description: agents.nomad.what });
+        rule("consul-serf-tcp", { ethertype: "IPv4", ...ports(agents.consulSerfTcp), remoteIpPrefix: args.subnetCidr, description: agents.consulSerfTcp.what });
+        rule("consul-serf-udp", { ethertype: "IPv4", ...ports(agents.consulSerfUdp), remoteIpPrefix: args.subnetCidr, description: agents.consulSerfUdp.what });
 
         const group = new openstack.compute.ServerGroup(`${name}-group`, { name: `${args.namePrefix}-nodes`, policies: ["anti-affinity"] }, parent);
 

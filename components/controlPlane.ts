@@ -7,13 +7,16 @@ import { PlatformNetwork } from "./platformNetwork";
 import { Bastion } from "./bastion";
 import { PlatformCa, issueCertificate } from "./platformCa";
 import { RemoteFiles, sshConnection } from "./remoteFiles";
+import { Artifacts } from "./artifacts";
 import { serverUserData } from "../render/cloudInit";
-import { DroppedFile } from "../render/fileDrop";
-import { consulSecretConfig, consulServerConfig, nomadSecretConfig, nomadServerConfig, TLS_PATHS } from "../render/agents";
+import { consulServerConfig, nomadServerConfig } from "../render/agents/server";
+import { TLS_PATHS } from "../render/agents/paths";
+import { SERVER_FILES } from "../render/machineFiles";
 import { nomadAclBootstrapScript } from "../render/scripts";
-import { jsonFile } from "../render/json";
-import { REDACTED } from "../render/redacted";
-
+import { ARTIFACT_PATHS } from "../render/artifacts";
+import { CONSUL_HTTPS, CONTROL_PLANE_INTERNAL_PORTS, NOMAD_HTTP, OPERATOR_API_PORTS, SSH } from "../common/ports";
+import { ethertypeOf } from "../common/cidr";
+import { COMPONENT_TYPES } from "../common/tokens";
 
 /** Arguments of {@link ControlPlane}. Lists are plain: they decide how many resources exist. */
 export interface ControlPlaneArgs {
@@ -47,23 +50,6 @@ export interface ControlPlaneArgs {
     readonly nomadVersion: string;
 }
 
-/** Consul (server RPC, serf, HTTP(S), gRPC, DNS) and Nomad (HTTP, RPC, serf) ports, open inside the network. */
-const INTERNAL_PORTS: readonly { protocol: "tcp" | "udp"; from: number; to: number; what: string }[] = [
-    { protocol: "tcp", from: 8300, to: 8302, what: "consul rpc + serf" },
-    { protocol: "udp", from: 8301, to: 8302, what: "consul serf" },
-    { protocol: "tcp", from: 8500, to: 8503, what: "consul http(s) + grpc" },
-    { protocol: "tcp", from: 8600, to: 8600, what: "consul dns" },
-    { protocol: "udp", from: 8600, to: 8600, what: "consul dns" },
-    { protocol: "tcp", from: 4646, to: 4648, what: "nomad http + rpc + serf" },
-    { protocol: "udp", from: 4648, to: 4648, what: "nomad serf" },
-];
-
-/** The APIs operators (and database stacks' `pulumi up`) reach, with ACL tokens, over TLS. */
-const OPERATOR_API_PORTS: readonly { port: number; what: string }[] = [
-    { port: 4646, what: "nomad api (https, acl)" },
-    { port: 8501, what: "consul api (https, acl)" },
-];
-
 /**
  * The platform's control plane: network, bastion, an anti-affinity group of 3 or 5 servers
  * running Consul and Nomad servers (ACLs and gossip encryption on, TLS on the APIs), an SSH key
@@ -96,10 +82,10 @@ export class ControlPlane extends pulumi.ComponentResource {
     /** Consul gossip key (secret). */
     public readonly consulGossipKey: pulumi.Output<string>;
     /** Generated files as the machines receive them, secrets replaced by `[secret]`. */
-    public readonly artifacts: Record<string, pulumi.Output<string>>;
+    public readonly artifacts = new Artifacts();
 
     constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("dbaas:index:ControlPlane", name, {}, opts);
+        super(COMPONENT_TYPES.controlPlane, name, {}, opts);
         const parent = { parent: this };
         const prefix = args.namePrefix;
 
@@ -149,13 +135,13 @@ export class ControlPlane extends pulumi.ComponentResource {
         this.serverSecurityGroupId = servers.id;
         const rule = (ruleName: string, r: Omit<openstack.networking.SecGroupRuleArgs, "securityGroupId" | "direction">) =>
             new openstack.networking.SecGroupRule(`${name}-${ruleName}`, { securityGroupId: servers.id, direction: "ingress", ...r }, parent);
-        rule("ssh-from-bastion", { ethertype: "IPv4", protocol: "tcp", portRangeMin: 22, portRangeMax: 22, remoteGroupId: this.bastion.securityGroupId, description: "SSH from the bastion only" });
-        for (const p of INTERNAL_PORTS) {
+        rule("ssh-from-bastion", { ethertype: "IPv4", protocol: SSH.protocol, portRangeMin: SSH.from, portRangeMax: SSH.to, remoteGroupId: this.bastion.securityGroupId, description: "SSH from the bastion only" });
+        for (const p of CONTROL_PLANE_INTERNAL_PORTS) {
             rule(`internal-${p.protocol}-${p.from}`, { ethertype: "IPv4", protocol: p.protocol, portRangeMin: p.from, portRangeMax: p.to, remoteIpPrefix: this.network.subnetCidr, description: `${p.what}, inside the network` });
         }
         args.operatorCidrs.forEach((cidr, i) => {
             for (const p of OPERATOR_API_PORTS) {
-                rule(`api-${p.port}-${i}`, { ethertype: cidr.includes(":") ? "IPv6" : "IPv4", protocol: "tcp", portRangeMin: p.port, portRangeMax: p.port, remoteIpPrefix: cidr, description: `${p.what} from operators` });
+                rule(`api-${p.from}-${i}`, { ethertype: ethertypeOf(cidr), protocol: p.protocol, portRangeMin: p.from, portRangeMax: p.to, remoteIpPrefix: cidr, description: `${p.what} from operators` });
             }
         });
 
@@ -180,8 +166,7 @@ export class ControlPlane extends pulumi.ComponentResource {
             description: `${prefix}: Nomad and Consul APIs (TLS, ACLs)`,
         }, parent);
 
-        this.artifacts = {};
-        this.artifacts[`cloud-init/${prefix}-bastion.yaml`] = pulumi.output(this.bastion.userData);
+        this.artifacts.cloudInit(`${prefix}-bastion`, this.bastion.userData);
         const fileDrops: command.remote.Command[] = [];
         names.forEach((serverName, i) => {
             const agentArgs = pulumi.all([addresses[i], this.serverAddresses]).apply(([address, all]) => ({ datacenter: args.datacenter, address, serverAddresses: all }));
@@ -207,7 +192,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                 // changed image or user data (that would drop Consul's and Nomad's state).
                 ignoreChanges: ["imageName", "userData"],
             });
-            this.artifacts[`cloud-init/${serverName}.yaml`] = userData;
+            this.artifacts.cloudInit(serverName, userData);
 
             const cert = issueCertificate(`${name}-server-${i}-tls`, {
                 caCertPem: this.ca.certPem,
@@ -216,28 +201,14 @@ export class ControlPlane extends pulumi.ComponentResource {
                 dnsNames: [`server.${args.datacenter}.consul`, "server.global.nomad", "localhost"],
                 ipAddresses: [addresses[i], apiIp.address, "127.0.0.1"],
             }, this);
-            const files = (s: { consulGossip: string; consulToken: string; nomadGossip: string; tlsKey: string; tlsCert: string; ca: string }): DroppedFile[] => [
-                { path: "/etc/consul.d/secrets.json", content: jsonFile(consulSecretConfig({ gossipKey: s.consulGossip, managementToken: s.consulToken })), mode: "0640", owner: "consul", group: "consul" },
-                { path: TLS_PATHS.consul.ca, content: s.ca, mode: "0644", owner: "consul", group: "consul" },
-                { path: TLS_PATHS.consul.cert, content: s.tlsCert, mode: "0644", owner: "consul", group: "consul" },
-                { path: TLS_PATHS.consul.key, content: s.tlsKey, mode: "0600", owner: "consul", group: "consul" },
-                { path: "/etc/nomad.d/secrets.json", content: jsonFile(nomadSecretConfig({ gossipKey: s.nomadGossip, consulToken: s.consulToken })), mode: "0600", owner: "root", group: "root" },
-                { path: TLS_PATHS.nomad.ca, content: s.ca, mode: "0644", owner: "root", group: "root" },
-                { path: TLS_PATHS.nomad.cert, content: s.tlsCert, mode: "0644", owner: "root", group: "root" },
-                { path: TLS_PATHS.nomad.key, content: s.tlsKey, mode: "0600", owner: "root", group: "root" },
-            ];
-            const secretFiles = pulumi.all([this.consulGossipKey, this.consulToken, nomadGossipKey, cert.keyPem, cert.certPem, this.ca.certPem])
-                .apply(([consulGossip, consulTok, nomadG, tlsKey, tlsCert, ca]) => files({ consulGossip, consulToken: consulTok, nomadGossip: nomadG, tlsKey, tlsCert, ca }));
             const drop = new RemoteFiles(`${name}-server-${i}-secrets`, {
                 target: { host: addresses[i], user: args.sshUser, privateKey: this.sshPrivateKey, bastion: this.bastion.address },
-                files: secretFiles,
+                files: SERVER_FILES,
+                values: { consulGossipKey: this.consulGossipKey, consulToken: this.consulToken, nomadGossipKey, tlsKey: cert.keyPem, tlsCert: cert.certPem, ca: this.ca.certPem },
                 units: ["consul", "nomad"],
             }, { ...parent, dependsOn: [server] });
             fileDrops.push(drop.command);
-            // The reviewer's copy: the same files, every secret replaced.
-            const redacted = pulumi.all([cert.certPem, this.ca.certPem]).apply(([tlsCert, ca]) =>
-                files({ consulGossip: REDACTED, consulToken: REDACTED, nomadGossip: REDACTED, tlsKey: REDACTED, tlsCert, ca }));
-            this.artifacts[`ssh/${serverName}.json`] = redacted.apply((f) => jsonFile({ files: f }));
+            this.artifacts.fileDrop(serverName, drop.reviewerCopy);
         });
 
         // Nomad's ACL system, bootstrapped with our generated token once every server runs.
@@ -246,7 +217,7 @@ export class ControlPlane extends pulumi.ComponentResource {
             create: nomadAclBootstrapScript({ caFile: TLS_PATHS.nomad.ca }),
             stdin: pulumi.interpolate`${this.nomadToken}\n`,
         }, { ...parent, dependsOn: fileDrops, additionalSecretOutputs: ["stdin"] });
-        this.artifacts["ssh/nomad-acl-bootstrap.sh"] = pulumi.output(nomadAclBootstrapScript({ caFile: TLS_PATHS.nomad.ca }));
+        this.artifacts.add(ARTIFACT_PATHS.controlPlaneScript("nomad-acl-bootstrap.sh"), nomadAclBootstrapScript({ caFile: TLS_PATHS.nomad.ca }));
 
         // The APIs' public address: reached only once Nomad's ACLs are bootstrapped (before that,
         // anyone reaching the API could bootstrap them), on the first server (an Octavia load
@@ -256,8 +227,8 @@ export class ControlPlane extends pulumi.ComponentResource {
             portId: ports[0].id,
         }, { ...parent, dependsOn: [bootstrap] });
         const apiAddress = pulumi.all([apiIp.address, apiAssociation.id]).apply(([address]) => address);
-        this.nomadAddress = pulumi.interpolate`https://${apiAddress}:4646`;
-        this.consulAddress = pulumi.interpolate`https://${apiAddress}:8501`;
+        this.nomadAddress = pulumi.interpolate`https://${apiAddress}:${NOMAD_HTTP}`;
+        this.consulAddress = pulumi.interpolate`https://${apiAddress}:${CONSUL_HTTPS}`;
 
         this.registerOutputs({
             nomadAddress: this.nomadAddress,

@@ -1,23 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
-import * as consul from "@pulumi/consul";
-import * as random from "@pulumi/random";
 import * as command from "@pulumi/command";
+import * as nomad from "../nomad";
+import { AgentIdentity } from "./agentIdentity";
+import { Artifacts } from "./artifacts";
 import { ClusterNodes } from "./clusterNodes";
+import { DataVolume } from "./dataVolume";
 import { PacemakerCluster } from "./pacemakerCluster";
 import { RemoteFiles } from "./remoteFiles";
 import { issueCertificate } from "./platformCa";
-import { REDACTED } from "../render/redacted";
 import { databaseNodeUserData } from "../render/cloudInit";
-import { DroppedFile } from "../render/fileDrop";
-import { TLS_PATHS } from "../render/agents";
-import { CLOUD_NAME, CLOUDS_YAML_PATH, agentPolicyRules, cloudsYaml, consulClientConfig, nomadClientConfig } from "../render/cluster";
+import { consulClientConfig, nomadClientConfig } from "../render/agents/client";
+import { CLOUD_NAME } from "../render/clouds";
+import { DATABASE_NODE_FILES, HACLUSTER_PASSWORD_PATH } from "../render/machineFiles";
 import { ClusterSpec } from "../render/pacemaker";
-import { jsonFile } from "../render/json";
-import { ControlPlaneValues } from "../stacks/contract";
-
-/** What a database stack takes from its control plane: every output of the contract (stacks/contract.ts). */
-export type ControlPlaneView = { readonly [K in keyof ControlPlaneValues]: pulumi.Input<ControlPlaneValues[K]> };
+import { ARTIFACT_PATHS } from "../render/artifacts";
+import { ControlPlaneOutputs } from "../contract/controlPlane";
+import { COMPONENT_TYPES } from "../common/tokens";
 
 /** Arguments of {@link Database}. Counts and CIDR lists are plain: they decide how many resources exist. */
 export interface DatabaseArgs {
@@ -47,14 +46,16 @@ export interface DatabaseArgs {
     readonly authUrl: pulumi.Input<string>;
     /** Region for the agents' clouds.yaml. */
     readonly region: pulumi.Input<string>;
-    /** The control plane. */
-    readonly controlPlane: ControlPlaneView;
+    /** The control plane (every output of contract/controlPlane.ts). */
+    readonly controlPlane: ControlPlaneOutputs<"input">;
 }
 
 /**
- * One database: its Cinder data volume and floating IP, and the dedicated Pacemaker cluster
- * whose resource group carries them (volume → mountpoint → floating IP → docker → nomad), with
+ * One database: its data volume and floating IP, and the dedicated Pacemaker cluster whose
+ * resource group carries them (volume → mountpoint → floating IP → docker → nomad), with
  * fencing. The cloud side is created by Pulumi; attachment and association belong to Pacemaker.
+ * Composed of {@link DataVolume}, {@link AgentIdentity}, {@link ClusterNodes} and
+ * {@link PacemakerCluster}; the engine's jobs and the backups join as further children.
  */
 export class Database extends pulumi.ComponentResource {
     /** The data volume. */
@@ -65,31 +66,20 @@ export class Database extends pulumi.ComponentResource {
     public readonly cluster: ClusterNodes;
     /** The Pacemaker setup and configuration. */
     public readonly pacemaker: PacemakerCluster;
+    /** The Nomad provider of this database's jobs, variables and tokens. */
+    public readonly nomadProvider: nomad.Provider;
     /** Generated files as the machines receive them, secrets replaced by `[secret]`. */
-    public readonly artifacts: Record<string, pulumi.Output<string>>;
+    public readonly artifacts = new Artifacts();
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("dbaas:index:Database", name, {}, opts);
+        super(COMPONENT_TYPES.database, name, {}, opts);
         const parent = { parent: this };
         const cp = args.controlPlane;
         const mountpoint = `/srv/${args.name}`;
+        // Resources that were the Database's own children keep their URNs through aliases.
+        const formerParent: pulumi.Resource = this; // eslint-disable-line @typescript-eslint/no-this-alias
 
-        // The data. Protected and retained: `pulumi destroy` neither deletes it by accident nor
-        // at all, unless the operator set dbaas:deleteData (see the README).
-        const keep = !args.deleteData;
-        this.volume = new openstack.blockstorage.Volume(`${name}-data`, {
-            name: `${args.name}-data`,
-            description: `cloud-dbaas: data of database ${args.name}`,
-            size: args.sizeGb,
-            volumeType: args.volumeType,
-            metadata: { "dbaas-database": args.name },
-        }, {
-            ...parent,
-            protect: keep,
-            retainOnDelete: keep,
-            // Pacemaker's openstack-cinder-volume agent attaches it to the active node.
-            ignoreChanges: ["attachments"],
-        });
+        this.volume = new DataVolume(name, { databaseName: args.name, sizeGb: args.sizeGb, volumeType: args.volumeType, deleteData: args.deleteData, formerParent }, parent).volume;
 
         // The address clients use. Pacemaker's openstack-floating-ip agent associates it with
         // the active node's port: Pulumi creates it with no port and declares no association
@@ -101,37 +91,16 @@ export class Database extends pulumi.ComponentResource {
         }, { ...parent, ignoreChanges: ["portId", "fixedIp"] });
         this.address = fip.address;
 
-        // The agents' OpenStack credential: only what they need, written over SSH.
-        const credential = new openstack.identity.ApplicationCredential(`${name}-agents`, {
-            name: `${args.name}-cluster-agents`,
-            description: `cloud-dbaas: Pacemaker resource and fence agents of ${args.name}`,
-            unrestricted: false,
-        }, { ...parent, additionalSecretOutputs: ["secret"] });
-        const credentialSecret = pulumi.secret(credential.secret);
-
-        // Consul: a policy and token for this cluster's agents only.
-        const consulProvider = new consul.Provider(`${name}-consul`, {
-            address: pulumi.output(cp.consulAddress).apply((a) => a.replace(/^https:\/\//, "")),
-            scheme: "https",
-            datacenter: cp.datacenter,
-            token: pulumi.secret(cp.consulToken),
-            caPem: cp.caCertPem,
+        // The control plane's Nomad API, as this stack's management client (ACLs, jobs, variables).
+        this.nomadProvider = new nomad.Provider(`${name}-nomad`, {
+            address: cp.nomadAddress, region: cp.nomadRegion, secretId: cp.nomadToken, caPem: cp.caCertPem,
         }, parent);
-        const nodeNames = Array.from({ length: args.nodes }, (_, i) => `${args.name}-${i}`);
-        const policy = new consul.AclPolicy(`${name}-agents`, {
-            name: `dbaas-${args.name}-agents`,
-            description: `cloud-dbaas: agents of database ${args.name}`,
-            rules: agentPolicyRules({ nodes: nodeNames, service: args.name }),
-            datacenters: [cp.datacenter],
-        }, { ...parent, provider: consulProvider });
-        const agentToken = new consul.AclToken(`${name}-agents`, {
-            description: `cloud-dbaas: agents of database ${args.name}`,
-            policies: [policy.name],
-        }, { ...parent, provider: consulProvider });
-        const agentTokenSecret = pulumi.secret(consul.getAclTokenSecretIdOutput({ accessorId: agentToken.accessorId }, { parent: this, provider: consulProvider }).secretId);
 
-        const haclusterPassword = new random.RandomPassword(`${name}-hacluster`, { length: 32, special: false }, { ...parent, additionalSecretOutputs: ["result"] });
-        const haclusterSecret = pulumi.secret(haclusterPassword.result);
+        const nodeNames = Array.from({ length: args.nodes }, (_, i) => `${args.name}-${i}`);
+        const identity = new AgentIdentity(name, {
+            databaseName: args.name, nodeNames, consulAddress: cp.consulAddress, datacenter: cp.datacenter, consulToken: cp.consulToken, caCertPem: cp.caCertPem,
+            nomadProvider: this.nomadProvider, formerParent,
+        }, parent);
 
         this.cluster = new ClusterNodes(`${name}-nodes`, {
             namePrefix: args.name,
@@ -150,17 +119,17 @@ export class Database extends pulumi.ComponentResource {
                 .apply(([addr, servers, datacenter, region, consulVersion, nomadVersion]) => {
                     const agent = { datacenter, region, address: addr, serverAddresses: servers, database: args.name, mountpoint };
                     return databaseNodeUserData({
-                        hostname, consulVersion, nomadVersion, mountpoint,
+                        hostname, consulVersion, nomadVersion, database: args.name, mountpoint,
                         consulConfig: consulClientConfig(agent),
                         nomadConfig: nomadClientConfig(agent),
                     });
                 }),
         }, parent);
 
-        this.artifacts = {};
+        // Every node's secrets, over SSH; then hacluster's password is set for pcs host auth.
         const ready: command.remote.Command[] = [];
         for (const node of this.cluster.nodes) {
-            this.artifacts[`cloud-init/${node.name}.yaml`] = this.cluster.userData[node.name];
+            this.artifacts.cloudInit(node.name, this.cluster.userData[node.name]);
             const cert = issueCertificate(`${name}-${node.name}-tls`, {
                 caCertPem: cp.caCertPem,
                 caPrivateKeyPem: cp.caPrivateKeyPem,
@@ -168,32 +137,20 @@ export class Database extends pulumi.ComponentResource {
                 dnsNames: [pulumi.interpolate`client.${cp.nomadRegion}.nomad`, "localhost"],
                 ipAddresses: [node.address, "127.0.0.1"],
             }, this);
-            type S = { credentialId: string; credentialSecret: string; authUrl: string; region: string; gossip: string; token: string; hacluster: string; tlsKey: string; tlsCert: string; ca: string };
-            const files = (s: S): DroppedFile[] => [
-                { path: CLOUDS_YAML_PATH, content: cloudsYaml({ authUrl: s.authUrl, region: s.region, credentialId: s.credentialId, credentialSecret: s.credentialSecret }), mode: "0600", owner: "root", group: "root" },
-                { path: "/etc/consul.d/secrets.json", content: jsonFile({ encrypt: s.gossip, acl: { tokens: { agent: s.token, default: s.token } } }), mode: "0640", owner: "consul", group: "consul" },
-                { path: TLS_PATHS.consul.ca, content: s.ca, mode: "0644", owner: "consul", group: "consul" },
-                { path: "/etc/nomad.d/secrets.json", content: jsonFile({ consul: { token: s.token } }), mode: "0600", owner: "root", group: "root" },
-                { path: TLS_PATHS.nomad.ca, content: s.ca, mode: "0644", owner: "root", group: "root" },
-                { path: TLS_PATHS.nomad.cert, content: s.tlsCert, mode: "0644", owner: "root", group: "root" },
-                { path: TLS_PATHS.nomad.key, content: s.tlsKey, mode: "0600", owner: "root", group: "root" },
-                // chpasswd reads "user:password" lines: hacluster's password, for pcs host auth.
-                { path: "/etc/dbaas/hacluster.chpasswd", content: `hacluster:${s.hacluster}\n`, mode: "0600", owner: "root", group: "root" },
-            ];
-            const secretFiles = pulumi.all([credential.id, credentialSecret, args.authUrl, args.region, cp.consulGossipKey, agentTokenSecret, haclusterSecret, cert.keyPem, cert.certPem, cp.caCertPem])
-                .apply(([credentialId, secret, authUrl, region, gossip, token, hacluster, tlsKey, tlsCert, ca]) =>
-                    files({ credentialId, credentialSecret: secret, authUrl, region, gossip, token, hacluster, tlsKey, tlsCert, ca }));
             const drop = new RemoteFiles(`${name}-${node.name}-secrets`, {
                 target: { host: node.address, user: cp.sshUser, privateKey: cp.sshPrivateKey, bastion: cp.bastionAddress },
-                files: secretFiles,
+                files: DATABASE_NODE_FILES,
+                values: {
+                    credentialId: identity.credentialId, credentialSecret: identity.credentialSecret, authUrl: args.authUrl, region: args.region,
+                    gossipKey: cp.consulGossipKey, consulToken: identity.consulToken, haclusterPassword: identity.haclusterPassword,
+                    tlsKey: cert.keyPem, tlsCert: cert.certPem, ca: cp.caCertPem, nomadTakeoverToken: identity.nomadTakeoverToken,
+                },
                 units: ["consul"],
                 // The redirection must happen as root too: the file is root-only.
-                afterInstall: ["sudo sh -c 'chpasswd < /etc/dbaas/hacluster.chpasswd'"],
+                afterInstall: [`sudo sh -c 'chpasswd < ${HACLUSTER_PASSWORD_PATH}'`],
             }, { ...parent, dependsOn: [node.server] });
             ready.push(drop.command);
-            const redacted = pulumi.all([credential.id, args.authUrl, args.region, cert.certPem, cp.caCertPem]).apply(([credentialId, authUrl, region, tlsCert, ca]) =>
-                files({ credentialId, credentialSecret: REDACTED, authUrl, region, gossip: REDACTED, token: REDACTED, hacluster: REDACTED, tlsKey: REDACTED, tlsCert, ca }));
-            this.artifacts[`ssh/${node.name}.json`] = redacted.apply((f) => jsonFile({ files: f }));
+            this.artifacts.fileDrop(node.name, drop.reviewerCopy);
         }
 
         const spec: pulumi.Output<ClusterSpec> = pulumi.all([
@@ -206,12 +163,12 @@ export class Database extends pulumi.ComponentResource {
         this.pacemaker = new PacemakerCluster(`${name}-pacemaker`, {
             spec,
             firstNode: { host: first.address, user: cp.sshUser, privateKey: cp.sshPrivateKey, bastion: cp.bastionAddress },
-            haclusterPassword: haclusterSecret,
+            haclusterPassword: identity.haclusterPassword,
             nodesReady: ready,
         }, parent);
-        this.artifacts["pacemaker/setup.sh"] = this.pacemaker.setupScript;
-        this.artifacts["pacemaker/configure.sh"] = this.pacemaker.configureScript;
-        this.artifacts["consul/agent-policy.json"] = pulumi.output(agentPolicyRules({ nodes: nodeNames, service: args.name }));
+        this.artifacts.add(ARTIFACT_PATHS.pacemaker("setup.sh"), this.pacemaker.setupScript);
+        this.artifacts.add(ARTIFACT_PATHS.pacemaker("configure.sh"), this.pacemaker.configureScript);
+        this.artifacts.add(ARTIFACT_PATHS.consul("agent-policy.json"), identity.consulPolicyRules);
 
         this.registerOutputs({ address: this.address, volumeId: this.volume.id });
     }

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { ClusterSpec, configureScript, setupScript, shellQuote } from "../render/pacemaker";
-import { applyScript } from "../render/cluster";
+import { applyScript, ClusterSpec, configureScript, setupScript } from "../render/pacemaker";
+import { shellQuote } from "../render/shell";
 import { SshTarget, sshConnection } from "./remoteFiles";
+import { COMPONENT_TYPES } from "../common/tokens";
 
 /** Arguments of {@link PacemakerCluster}. */
 export interface PacemakerClusterArgs {
@@ -33,7 +34,7 @@ export class PacemakerCluster extends pulumi.ComponentResource {
     public readonly configureScript: pulumi.Output<string>;
 
     constructor(name: string, args: PacemakerClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("dbaas:index:PacemakerCluster", name, {}, opts);
+        super(COMPONENT_TYPES.pacemakerCluster, name, {}, opts);
         const spec = pulumi.output(args.spec);
         this.setupScript = spec.apply((s) => setupScript(s as ClusterSpec));
         this.configureScript = spec.apply((s) => configureScript(s as ClusterSpec));

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
+import { COMPONENT_TYPES } from "../common/tokens";
 
 /** Arguments of {@link PlatformCa}. */
 export interface PlatformCaArgs {
@@ -28,7 +29,7 @@ export class PlatformCa extends pulumi.ComponentResource {
     public readonly privateKeyPem: pulumi.Output<string>;
 
     constructor(name: string, args: PlatformCaArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("dbaas:index:PlatformCa", name, {}, opts);
+        super(COMPONENT_TYPES.platformCa, name, {}, opts);
         const key = new tls.PrivateKey(`${name}-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, {
             parent: this, additionalSecretOutputs: ["privateKeyPem", "privateKeyOpenssh", "privateKeyPemPkcs8"],
         });

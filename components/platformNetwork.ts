@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
+import { COMPONENT_TYPES } from "../common/tokens";
 
 /** Arguments of {@link PlatformNetwork}. */
 export interface PlatformNetworkArgs {
@@ -30,7 +31,7 @@ export class PlatformNetwork extends pulumi.ComponentResource {
     public readonly externalNetworkId: pulumi.Output<string>;
 
     constructor(name: string, args: PlatformNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("dbaas:index:PlatformNetwork", name, {}, opts);
+        super(COMPONENT_TYPES.platformNetwork, name, {}, opts);
         const external = openstack.networking.getNetworkOutput({ name: args.externalNetwork, external: true }, { parent: this });
         this.externalNetworkId = external.id;
 

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { DroppedFile, fileDropCommand, fileDropPayload } from "../render/fileDrop";
+import { fileDropCommand, fileDropPayload } from "../render/fileDrop";
+import { MachineFiles, reviewerCopy } from "../render/machineFiles";
+import { COMPONENT_TYPES } from "../common/tokens";
 
 /** How to reach a machine over SSH through the bastion. */
 export interface SshTarget {
@@ -29,11 +31,13 @@ export function sshConnection(target: SshTarget): command.types.input.remote.Con
 }
 
 /** Arguments of {@link RemoteFiles}. */
-export interface RemoteFilesArgs {
+export interface RemoteFilesArgs<V> {
     /** The machine to write on. */
     readonly target: SshTarget;
-    /** The files (their content may be secret: the whole payload is kept secret). */
-    readonly files: pulumi.Input<pulumi.Input<DroppedFile>[]>;
+    /** The generator of the machine's files (render/machineFiles.ts): which values are secrets, and the files. */
+    readonly files: MachineFiles<V>;
+    /** The values the files are built from, secrets included. */
+    readonly values: { readonly [K in keyof V]: pulumi.Input<V[K]> };
     /** systemd units to enable, and restart when a file changed. */
     readonly units?: readonly string[];
     /** Shell lines run after the files are installed (e.g. `sudo chpasswd < FILE`). */
@@ -43,15 +47,23 @@ export interface RemoteFilesArgs {
 /**
  * Files that carry secrets, written on a machine over SSH through the bastion — never in user
  * data. The payload travels on the command's standard input, a Pulumi secret; the command
- * prints nothing of it. It re-runs when the payload changes and is harmless when re-run.
+ * prints nothing of it. It re-runs when the payload changes and is harmless when re-run. The
+ * same generator gives the reviewer's copy, every secret replaced by `[secret]`.
  */
-export class RemoteFiles extends pulumi.ComponentResource {
+export class RemoteFiles<V> extends pulumi.ComponentResource {
     /** The remote command (others depend on it to order their own steps). */
     public readonly command: command.remote.Command;
+    /** The files as a reviewer reads them (the offline plan's `ssh/<machine>.json`): no secret in it. */
+    public readonly reviewerCopy: pulumi.Output<string>;
 
-    constructor(name: string, args: RemoteFilesArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("dbaas:index:RemoteFiles", name, {}, opts);
-        const payload = pulumi.secret(pulumi.output(args.files).apply((files) => fileDropPayload(files)));
+    constructor(name: string, args: RemoteFilesArgs<V>, opts?: pulumi.ComponentResourceOptions) {
+        super(COMPONENT_TYPES.remoteFiles, name, {}, opts);
+        const all = pulumi.output(args.values as Record<string, pulumi.Input<unknown>>) as pulumi.Output<unknown> as pulumi.Output<V>;
+        const payload = pulumi.secret(all.apply((values) => fileDropPayload(args.files.build(values))));
+        // Only the public values feed the reviewer's copy, so it is not a secret itself.
+        const secret = new Set<PropertyKey>(args.files.secretFields);
+        const publicValues = Object.fromEntries(Object.entries(args.values as Record<string, unknown>).filter(([field]) => !secret.has(field)));
+        this.reviewerCopy = pulumi.output(publicValues).apply((values) => reviewerCopy(args.files, values as unknown as V));
         this.command = new command.remote.Command(`${name}-install`, {
             connection: sshConnection(args.target),
             create: fileDropCommand(args.units ?? [], args.afterInstall ?? []),

@@ -3,7 +3,8 @@
  * namespace, so that an unknown `dbaas:` key is an error rather than silently ignored.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { parseStackConfig, StackConfig } from "./schema";
+import { parseStackConfig } from "./parse";
+import { StackConfig } from "./types";
 
 /** The stack's typed, validated configuration; throws a ConfigError listing every bad key. */
 export function loadConfig(): StackConfig {

@@ -26,10 +26,10 @@ import {
     clusterSetupArgs,
     COROSYNC_TIMINGS,
     configureScript,
-    labProfile,
     RESOURCE_IDS,
     GROUP_ROLES,
 } from "../render/pacemaker";
+import { labProfile } from "./profile";
 
 const LAB_DIR = __dirname;
 const NET = path.join(LAB_DIR, "net.sh");

@@ -4,7 +4,8 @@
  * Type-only imports: importing this file loads neither `@pulumi/policy` nor `@pulumi/pulumi`.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { UNKNOWN, type CheckedResource } from "./rules";
+import type { RecordedResource } from "../common/recorded";
+import { UNKNOWN, type CheckedResource } from "./resource";
 
 /**
  * A deep, plain copy of a value read through `@pulumi/policy`'s unknown-checking proxy: reading
@@ -49,19 +50,9 @@ export function fromPolicyResource(r: PolicyResource): CheckedResource {
     };
 }
 
-/** The shape `testing/harness.ts` records for every registration (only what we read). */
-export interface RecordedLike {
-    readonly type: string;
-    readonly name: string;
-    readonly urn: string;
-    readonly parent?: string;
-    readonly dependsOn?: readonly string[];
-    readonly protect: boolean;
-    readonly retainOnDelete: boolean;
-    readonly inputs: Record<string, unknown>;
-    /** Inputs with secrets in clear, as the policy pack sees them (preferred when present). */
-    readonly rawInputs?: Record<string, unknown>;
-}
+/** What {@link fromRecorded} reads of a registration the offline plan recorded (common/recorded.ts). */
+export type RecordedLike = Pick<RecordedResource, "type" | "name" | "urn" | "parent" | "protect" | "retainOnDelete" | "inputs"> &
+    Partial<Pick<RecordedResource, "dependsOn" | "rawInputs">>;
 
 /** From a mock-runtime registration: its inputs stand for the props the engine would send. */
 export function fromRecorded(r: RecordedLike): CheckedResource {

@@ -10,30 +10,15 @@
  *      repository root (the parent of this directory) and the working directory.
  * Only plain values are read: a `secure:` value stays out (no policy needs one).
  */
-import { existsSync, readFileSync } from "fs";
+import { existsSync } from "fs";
 import { join, resolve } from "path";
-import { parse } from "yaml";
-import type { StackConfig } from "./rules";
+import { readStackFile } from "../common/stackFile";
+import type { StackConfig } from "./resource";
 
 /** The stack name in a URN, or undefined when it is not one. */
 export function stackNameFromUrn(urn: string): string | undefined {
     const m = /^urn:pulumi:([^:]+)::/.exec(urn);
     return m ? m[1] : undefined;
-}
-
-/** Reads a `Pulumi.<stack>.yaml` file's plain config values as strings (lists and maps as JSON). */
-export function readStackConfigFile(path: string): Record<string, string> {
-    const doc: unknown = parse(readFileSync(path, "utf8")) ?? {};
-    const values = (doc as { config?: unknown }).config ?? {};
-    const out: Record<string, string> = {};
-    if (typeof values !== "object" || values === null || Array.isArray(values)) return out;
-    for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
-        const fullKey = key.includes(":") ? key : `cloud-dbaas:${key}`;
-        if (value === null || value === undefined) continue;
-        if (typeof value === "object" && !Array.isArray(value) && "secure" in value) continue;
-        out[fullKey] = typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
-    }
-    return out;
 }
 
 /** Options of {@link loadStackConfig}; the defaults are the pack's real environment. */
@@ -62,7 +47,7 @@ export function loadStackConfig(urns: readonly string[], options: LoadOptions = 
     for (const dir of dirs) {
         for (const ext of ["yaml", "yml"]) {
             const path = join(dir, `Pulumi.${stack}.${ext}`);
-            if (existsSync(path)) return { config: readStackConfigFile(path), source: path };
+            if (existsSync(path)) return { config: { ...readStackFile(path).values }, source: path };
         }
     }
     return { config: {}, source: `none (no Pulumi.${stack}.yaml in ${dirs.join(", ")})` };

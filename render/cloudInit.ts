@@ -6,6 +6,8 @@
 import { stringify } from "yaml";
 import { FILE_DROP_INSTALLER, FILE_DROP_PATH } from "./fileDrop";
 import { jsonFile } from "./json";
+import { databaseNodeServiceFiles } from "./databaseNode";
+import { jobId } from "../jobs/ids";
 
 /** HashiCorp's apt repository and the fingerprint of its signing key. */
 export const HASHICORP_APT = {
@@ -95,13 +97,13 @@ export function bastionUserData(args: BastionUserDataArgs): string {
     });
 }
 
-/** What a Consul + Nomad server's user data needs. */
+/** What a machine running Consul and Nomad agents (a server, or a database node) needs in its user data. */
 export interface ServerUserDataArgs {
-    /** Host name. */
+    /** Host name (on a database node, also the Pacemaker node name). */
     readonly hostname: string;
-    /** Consul version to install from HashiCorp's repository (x.y.z). */
+    /** Consul version to install from HashiCorp's repository (x.y.z): the control plane's. */
     readonly consulVersion: string;
-    /** Nomad version to install from HashiCorp's repository (x.y.z). */
+    /** Nomad version to install from HashiCorp's repository (x.y.z): the control plane's. */
     readonly nomadVersion: string;
     /** Consul's agent configuration (no secret in it). */
     readonly consulConfig: object;
@@ -132,18 +134,10 @@ export function serverUserData(args: ServerUserDataArgs): string {
     });
 }
 
-/** What a database node's user data needs. */
-export interface DatabaseNodeUserDataArgs {
-    /** Host name (also the Pacemaker node name). */
-    readonly hostname: string;
-    /** Consul version (the control plane's). */
-    readonly consulVersion: string;
-    /** Nomad version (the control plane's). */
-    readonly nomadVersion: string;
-    /** Consul client configuration (no secret). */
-    readonly consulConfig: object;
-    /** Nomad client configuration (no secret). */
-    readonly nomadConfig: object;
+/** What a database node's user data needs: a server's (with the control plane's versions and client configs), and the database's. */
+export interface DatabaseNodeUserDataArgs extends ServerUserDataArgs {
+    /** The database's name. */
+    readonly database: string;
     /** Mountpoint of the data volume (created empty; Pacemaker mounts the volume there). */
     readonly mountpoint: string;
 }
@@ -160,16 +154,19 @@ export function databaseNodeUserData(args: DatabaseNodeUserDataArgs): string {
         apt: { sources: { hashicorp: HASHICORP_APT } },
         packages: [
             "pacemaker", "pcs", "corosync", "fence-agents", "resource-agents", "python3-openstackclient",
-            "docker.io", "xfsprogs", "python3", "unattended-upgrades",
+            "docker.io", "xfsprogs", "jq", "python3", "unattended-upgrades",
             ["consul", `${args.consulVersion}-1`], ["nomad", `${args.nomadVersion}-1`],
         ],
         write_files: [
             ...baseFiles(),
             ...agentConfigFiles(args.consulConfig, args.nomadConfig),
+            ...databaseNodeServiceFiles({ database: args.database, mountpoint: args.mountpoint, engineJobId: jobId(args.database, "engine") }),
         ],
         runcmd: [
             ["rm", "-f", "/etc/consul.d/consul.hcl", "/etc/nomad.d/nomad.hcl"],
             ["mkdir", "-p", args.mountpoint],
+            ["systemd-tmpfiles", "--create", "/etc/tmpfiles.d/dbaas-socket.conf"],
+            ["systemctl", "daemon-reload"],
             // Pacemaker alone starts these, on the node that holds the volume.
             ["systemctl", "disable", "--now", "docker.service", "docker.socket", "nomad.service"],
             // Started with its token, over SSH.

@@ -1,4 +1,5 @@
 /** Shell scripts the control plane runs over SSH, as pure functions. */
+import { shellQuote } from "./shell";
 
 /** What the Nomad ACL bootstrap needs. */
 export interface NomadBootstrapArgs {
@@ -28,9 +29,4 @@ fi
 printf '%s' "$token" | nomad acl bootstrap - >/dev/null
 echo "nomad ACLs bootstrapped"
 `;
-}
-
-/** Quotes a value for bash (single quotes). */
-export function shellQuote(value: string): string {
-    return `'${value.replace(/'/g, "'\\''")}'`;
 }

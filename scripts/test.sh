@@ -11,7 +11,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # crm_verify, crm_simulate), corosync + pacemaker daemons and their agents for the failover
 # drill (kmod: the Filesystem agent calls modprobe), PostgreSQL as the drill's service.
 DEBIAN_PACKAGES=(
-  cloud-init shellcheck python3
+  cloud-init shellcheck python3 jq
   pcs pacemaker pacemaker-cli-utils corosync resource-agents fence-agents
   kmod iproute2 util-linux procps psmisc e2fsprogs xfsprogs
   postgresql mariadb-server mariadb-client gosu openssl

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ControlPlaneConfig } from "../config/schema";
+import { ControlPlaneConfig } from "../config";
 import { ControlPlane } from "../components/controlPlane";
-import { ControlPlaneOutputName } from "./contract";
+import { ControlPlaneOutputName } from "../contract/controlPlane";
 import { StackDefinition } from "./types";
 
 /** The control-plane stack: one ControlPlane, and the outputs every database stack reads. */
@@ -46,5 +46,5 @@ export function controlPlaneStack(cfg: ControlPlaneConfig): StackDefinition {
         consulToken: pulumi.secret(cp.consulToken),
         consulGossipKey: pulumi.secret(cp.consulGossipKey),
     };
-    return { outputs, artifacts: cp.artifacts };
+    return { outputs, artifacts: cp.artifacts.all };
 }

@@ -1,21 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DatabaseConfig } from "../config/schema";
+import { DatabaseConfig } from "../config";
 import { engineOf } from "../engines";
 import { Database } from "../components/database";
-import { CONTROL_PLANE_OUTPUTS, ControlPlaneOutputName, ControlPlaneValues } from "./contract";
+import { CONTROL_PLANE_OUTPUTS, ControlPlaneOutputName, ControlPlaneOutputs } from "../contract/controlPlane";
 import { StackDefinition } from "./types";
 
-/** The control plane's outputs, read through a StackReference (secrets stay secrets). */
-export type ControlPlaneRef = { readonly [K in ControlPlaneOutputName]: pulumi.Output<ControlPlaneValues[K]> };
-
-/** Reads every control-plane output the contract lists; secret ones come back as secrets. */
-export function readControlPlane(stackName: string): ControlPlaneRef {
+/** Reads every control-plane output the contract lists, through a StackReference; secret ones come back as secrets. */
+export function readControlPlane(stackName: string): ControlPlaneOutputs<"input"> {
     const ref = new pulumi.StackReference("control-plane", { name: stackName });
     const entries = (Object.keys(CONTROL_PLANE_OUTPUTS) as ControlPlaneOutputName[]).map((key) => {
         const value = ref.requireOutput(key);
         return [key, CONTROL_PLANE_OUTPUTS[key].secret ? pulumi.secret(value) : value] as const;
     });
-    return Object.fromEntries(entries) as ControlPlaneRef;
+    return Object.fromEntries(entries) as unknown as ControlPlaneOutputs<"input">;
 }
 
 /** The database stack: the control plane it runs on, its data, its cluster (engine jobs come next). */
@@ -47,6 +44,6 @@ export function databaseStack(cfg: DatabaseConfig): StackDefinition {
             volumeId: db.volume.id,
             nodes: db.cluster.nodes.map((n) => n.name),
         },
-        artifacts: db.artifacts,
+        artifacts: db.artifacts.all,
     };
 }

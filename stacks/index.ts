@@ -1,4 +1,4 @@
-import { StackConfig } from "../config/schema";
+import { StackConfig } from "../config";
 import { controlPlaneStack } from "./controlPlane";
 import { databaseStack } from "./database";
 import { StackDefinition } from "./types";

@@ -5,5 +5,5 @@ export interface StackDefinition {
     /** The stack outputs (`pulumi stack output`). */
     readonly outputs: Record<string, pulumi.Input<unknown>>;
     /** Generated files by path under `artifacts/`, every secret replaced by `[secret]`. */
-    readonly artifacts: Record<string, pulumi.Input<string>>;
+    readonly artifacts: Readonly<Record<string, pulumi.Input<string>>>;
 }

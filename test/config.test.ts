@@ -6,7 +6,7 @@ import {
     RawConfig,
     StackConfig,
     parseStackConfig,
-} from "../config/schema";
+} from "../config";
 import { ENGINE_NAMES, ENGINES } from "../engines";
 
 const CONTROL_PLANE: RawConfig = {
@@ -18,18 +18,10 @@ const CONTROL_PLANE: RawConfig = {
 };
 
 const DATABASE: RawConfig = {
-    "dbaas:kind": "database",
-    "dbaas:flavor": "m1.large",
-    "dbaas:image": "debian-12-genericcloud-amd64",
-    "dbaas:controlPlane": "acme/cloud-dbaas/control-plane",
-    "dbaas:engine": "postgresql",
-    "dbaas:version": "16",
-    "dbaas:name": "my-first-db",
-    "dbaas:sizeGb": "10",
-    "dbaas:nodes": "2",
-    "dbaas:allowedCidrs": '["10.0.0.0/8"]',
-    "dbaas:floatingIpPool": "public",
-    "dbaas:authUrl": "https://keystone.example.org:5000/v3",
+    "dbaas:kind": "database", "dbaas:flavor": "m1.large", "dbaas:image": "debian-12-genericcloud-amd64",
+    "dbaas:controlPlane": "acme/cloud-dbaas/control-plane", "dbaas:engine": "postgresql", "dbaas:version": "16",
+    "dbaas:name": "my-first-db", "dbaas:sizeGb": "10", "dbaas:nodes": "2", "dbaas:allowedCidrs": '["10.0.0.0/8"]',
+    "dbaas:floatingIpPool": "public", "dbaas:authUrl": "https://keystone.example.org:5000/v3",
 };
 
 /** The base config with some keys replaced (a string) or removed (undefined). */
@@ -75,24 +67,15 @@ function expectProblem(raw: RawConfig, key: string, value: string | undefined, p
     return mine;
 }
 
-describe("config/schema: parseStackConfig", () => {
+describe("config: parseStackConfig", () => {
     describe("valid configs", () => {
         it("parses a control-plane config and applies every default", () => {
             const cfg = parseStackConfig(CONTROL_PLANE);
             assert.deepEqual(cfg, {
-                kind: "control-plane",
-                flavor: "m1.medium",
-                image: "debian-12-genericcloud-amd64",
-                sshUser: "debian",
-                externalNetwork: "public",
-                operatorCidrs: ["203.0.113.0/24", "2001:db8::/32"],
-                servers: 3,
-                subnetCidr: "10.42.0.0/24",
-                dnsNameservers: ["9.9.9.9", "149.112.112.112"],
-                bastionFlavor: "m1.medium",
-                datacenter: "dc1",
-                consulVersion: "1.20.2",
-                nomadVersion: "1.9.4",
+                kind: "control-plane", flavor: "m1.medium", image: "debian-12-genericcloud-amd64", sshUser: "debian",
+                externalNetwork: "public", operatorCidrs: ["203.0.113.0/24", "2001:db8::/32"], servers: 3, subnetCidr: "10.42.0.0/24",
+                dnsNameservers: ["9.9.9.9", "149.112.112.112"], bastionFlavor: "m1.medium", datacenter: "dc1",
+                consulVersion: "1.20.2", nomadVersion: "1.9.4",
             });
             assert.ok(!("existingNetwork" in cfg));
         });
@@ -100,15 +83,9 @@ describe("config/schema: parseStackConfig", () => {
         it("parses a control-plane config with every optional key set, converting types", () => {
             const cfg = parseStackConfig(
                 withKeys(CONTROL_PLANE, {
-                    "dbaas:sshUser": "ops_user",
-                    "dbaas:servers": "5",
-                    "dbaas:existingNetwork": '{"networkId": "net-1", "subnetId": "sub-1"}',
-                    "dbaas:dnsNameservers": '["1.1.1.1"]',
-                    "dbaas:bastionFlavor": "m1.small",
-                    "dbaas:datacenter": "par-1",
-                    "dbaas:consulVersion": "1.21.0",
-                    "dbaas:nomadVersion": "1.10.0",
-                    "dbaas:operatorCidrs": '["2001:DB8:0:0::/64", "198.51.100.7/32"]',
+                    "dbaas:sshUser": "ops_user", "dbaas:servers": "5", "dbaas:existingNetwork": '{"networkId": "net-1", "subnetId": "sub-1"}',
+                    "dbaas:dnsNameservers": '["1.1.1.1"]', "dbaas:bastionFlavor": "m1.small", "dbaas:datacenter": "par-1",
+                    "dbaas:consulVersion": "1.21.0", "dbaas:nomadVersion": "1.10.0", "dbaas:operatorCidrs": '["2001:DB8:0:0::/64", "198.51.100.7/32"]',
                 }),
             );
             assert.equal(cfg.kind, "control-plane");
@@ -126,22 +103,10 @@ describe("config/schema: parseStackConfig", () => {
         it("parses a PostgreSQL database config (my-first-db, 10 GB, 2 nodes) with defaults", () => {
             const cfg = parseStackConfig(DATABASE);
             assert.deepEqual(cfg, {
-                kind: "database",
-                flavor: "m1.large",
-                image: "debian-12-genericcloud-amd64",
-                sshUser: "debian",
-                controlPlane: "acme/cloud-dbaas/control-plane",
-                engine: "postgresql",
-                version: "16",
-                name: "my-first-db",
-                sizeGb: 10,
-                nodes: 2,
-                allowedCidrs: ["10.0.0.0/8"],
-                floatingIpPool: "public",
-                fstype: "xfs",
-                deleteData: false,
-                authUrl: "https://keystone.example.org:5000/v3",
-                region: "RegionOne",
+                kind: "database", flavor: "m1.large", image: "debian-12-genericcloud-amd64", sshUser: "debian",
+                controlPlane: "acme/cloud-dbaas/control-plane", engine: "postgresql", version: "16", name: "my-first-db",
+                sizeGb: 10, nodes: 2, allowedCidrs: ["10.0.0.0/8"], floatingIpPool: "public", fstype: "xfs", deleteData: false, schemas: [], users: [],
+                authUrl: "https://keystone.example.org:5000/v3", region: "RegionOne",
             });
             assert.ok(Object.isFrozen(cfg));
         });
@@ -149,36 +114,33 @@ describe("config/schema: parseStackConfig", () => {
         it("parses a MariaDB database with the optional keys set", () => {
             const cfg = parseStackConfig(
                 withKeys(DATABASE, {
-                    "dbaas:engine": "mariadb",
-                    "dbaas:version": "10.11",
-                    "dbaas:nodes": "3",
-                    "dbaas:sizeGb": "16384",
-                    "dbaas:fstype": "ext4",
-                    "dbaas:deleteData": "true",
-                    "dbaas:volumeType": "ssd",
-                    "dbaas:controlPlane": "control-plane",
+                    "dbaas:engine": "mariadb", "dbaas:version": "10.11", "dbaas:nodes": "3", "dbaas:sizeGb": "16384",
+                    "dbaas:fstype": "ext4", "dbaas:deleteData": "true", "dbaas:volumeType": "ssd", "dbaas:controlPlane": "control-plane",
                 }),
             );
             assert.equal(cfg.kind, "database");
             if (cfg.kind !== "database") return;
-            assert.equal(cfg.engine, "mariadb");
-            assert.equal(cfg.version, "10.11");
-            assert.equal(cfg.nodes, 3);
-            assert.equal(cfg.sizeGb, 16384);
-            assert.equal(cfg.fstype, "ext4");
-            assert.equal(cfg.deleteData, true);
-            assert.equal(cfg.volumeType, "ssd");
-            assert.equal(cfg.controlPlane, "control-plane");
+            const { engine, version, nodes, sizeGb, fstype, deleteData, volumeType, controlPlane } = cfg;
+            assert.deepEqual(
+                { engine, version, nodes, sizeGb, fstype, deleteData, volumeType, controlPlane },
+                { engine: "mariadb", version: "10.11", nodes: 3, sizeGb: 16384, fstype: "ext4", deleteData: true, volumeType: "ssd", controlPlane: "control-plane" },
+            );
+        });
+
+        it("parses schemas and extra users", () => {
+            const cfg = parseStackConfig(withKeys(DATABASE, {
+                "dbaas:schemas": '["app", "reporting"]', "dbaas:users": '[{"name": "app_rw", "access": "write"}, {"name": "reporting", "access": "read"}]',
+            }));
+            assert.ok(cfg.kind === "database");
+            assert.deepEqual([cfg.schemas, cfg.users], [["app", "reporting"], [{ name: "app_rw", access: "write" }, { name: "reporting", access: "read" }]]);
+            const none = parseStackConfig(DATABASE);
+            assert.ok(none.kind === "database");
+            assert.deepEqual([none.schemas, none.users], [[], []]);
         });
 
         it("ignores keys of other namespaces entirely", () => {
             const cfg = parseStackConfig(
-                withKeys(DATABASE, {
-                    "openstack:cloud": "mycloud",
-                    "openstack:sizeGB": "not ours",
-                    "pulumi:tags": "{}",
-                    "cloud-dbaas:whatever": "x",
-                }),
+                withKeys(DATABASE, { "openstack:cloud": "mycloud", "openstack:sizeGB": "not ours", "pulumi:tags": "{}", "cloud-dbaas:whatever": "x" }),
             );
             assert.deepEqual(cfg, parseStackConfig(DATABASE));
         });
@@ -311,6 +273,27 @@ describe("config/schema: parseStackConfig", () => {
         }
         it("rejects servers 4", () => {
             expectProblem(withKeys(CONTROL_PLANE, { "dbaas:servers": "4" }), "dbaas:servers", "4", /3 or 5/);
+        });
+    });
+
+    describe("schemas and users", () => {
+        for (const [key, value, pattern] of [
+            ["dbaas:schemas", '["App"]', /schema "App" must be lowercase letters/],
+            ["dbaas:schemas", '["app", "app"]', /listed twice/],
+            ["dbaas:schemas", '["pg_catalog"]', /reserved/],
+            ["dbaas:users", '[{"name": "ro", "access": "admin"}]', /access "admin" must be "read" or "write"/],
+            ["dbaas:users", '[{"name": "root", "access": "read"}]', /reserved/],
+            ["dbaas:users", '[{"name": "ro", "access": "read", "password": "x"}]', /unknown field\(s\) "password"/],
+            ["dbaas:users", '[{"name": "ro", "access": "read"}, {"name": "ro", "access": "write"}]', /listed twice/],
+            ["dbaas:users", '{"name": "ro"}', /not a list/],
+        ] as const) {
+            it(`rejects ${key} = ${value}`, () => {
+                expectProblem(withKeys(DATABASE, { [key]: value }), key, value, pattern);
+            });
+        }
+        it("rejects a user named like the database (its owner)", () => {
+            const value = '[{"name": "orders", "access": "read"}]';
+            expectProblem(withKeys(DATABASE, { "dbaas:name": "orders", "dbaas:users": value }), "dbaas:users", value, /owner/);
         });
     });
 

@@ -5,8 +5,8 @@
  */
 import * as assert from "assert";
 import { readFileSync } from "fs";
-import { runStack } from "../testing/harness";
-import { reapplyScript, applyScript } from "../render/cluster";
+import { runStack } from "../plan/run";
+import { reapplyScript, applyScript } from "../render/pacemaker";
 import { RESOURCE_IDS } from "../render/pacemaker";
 import { TempDir, activeNodes, crmSimulate, crmVerify, parseGraph, runOk, startOf, waitsFor, writeEmptyCib, findActions } from "./support/pacemaker-tools";
 import { run } from "./support/exec";

@@ -5,11 +5,11 @@ import {
     clusterSetupArgs,
     configureScript,
     COROSYNC_TIMINGS,
-    labProfile,
     Profile,
     RESOURCE_IDS,
     setupScript,
 } from "../render/pacemaker";
+import { labProfile } from "../lab/profile";
 import {
     activeNodes,
     crmSimulate,

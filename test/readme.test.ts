@@ -2,7 +2,7 @@
 import * as assert from "assert";
 import { readFileSync } from "fs";
 import { join } from "path";
-import { CONFIG_KEYS } from "../config/schema";
+import { CONFIG_KEYS } from "../config";
 
 const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
 
@@ -12,6 +12,7 @@ describe("README", () => {
             const row = readme.split("\n").find((l) => l.startsWith(`| \`${k.key}\` |`));
             assert.ok(row, `${k.key} is missing from the README's config tables`);
             if (k.defaultText) assert.ok(row.includes(k.defaultText), `${k.key}: the README's default is not ${k.defaultText}`);
+            assert.ok(row.includes(`| ${k.accepted} |`), `${k.key}: the README's accepted values are not: ${k.accepted}`);
         }
     });
 

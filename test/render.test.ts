@@ -3,18 +3,18 @@
  * checked by the real tool that consumes it: cloud-init schema, shellcheck.
  */
 import * as assert from "assert";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { readFileSync, readdirSync, statSync, writeFileSync } from "fs";
 import { join, relative } from "path";
 import { parse } from "yaml";
 import { run, requireTool } from "./support/exec";
-import { runStack } from "../testing/harness";
+import { useTempDir } from "./support/fixtures";
+import { runStack } from "../plan/run";
 import { fileDropCommand } from "../render/fileDrop";
 
 const ROOT = join(__dirname, "..");
 
 function render(config: string, out: string) {
-    return run("npx", ["ts-node", "--transpile-only", "tools/render.ts", "--config", config, "--out", out], { cwd: ROOT });
+    return run("node", ["cli/dbaas.js", "render", "--config", config, "--out", out], { cwd: ROOT });
 }
 
 function filesUnder(dir: string): string[] {
@@ -25,17 +25,13 @@ function filesUnder(dir: string): string[] {
 }
 
 describe("offline plan: npm run render", () => {
-    let tmp: string;
-    before(() => {
-        tmp = mkdtempSync(join(tmpdir(), "dbaas-render-"));
-    });
-    after(() => rmSync(tmp, { recursive: true, force: true }));
+    const tmpDir = useTempDir("dbaas-render-");
 
     describe("the control-plane example (Pulumi.dev.yaml)", () => {
         let out: string;
         let secrets: string[];
         before(async () => {
-            out = join(tmp, "dev");
+            out = join(tmpDir(), "dev");
             const r = render("Pulumi.dev.yaml", out);
             assert.equal(r.status, 0, r.stderr);
             // The mocks are deterministic: the same run in-process hands out the same secrets.
@@ -70,7 +66,7 @@ describe("offline plan: npm run render", () => {
             const doc = parse(readFileSync(join(dir, "dbaas-dev-server-0.yaml"), "utf8"));
             doc.write_files[0].permissions = 644; // a number where cloud-init wants a string
             doc.packages = "consul";
-            const broken = join(tmp, "broken.yaml");
+            const broken = join(tmpDir(), "broken.yaml");
             writeFileSync(broken, `#cloud-config\n${JSON.stringify(doc)}`);
             const r = run("cloud-init", ["schema", "--config-file", broken]);
             assert.notEqual(r.status, 0, r.stdout);
@@ -97,7 +93,7 @@ describe("offline plan: npm run render", () => {
             requireTool("shellcheck", "shellcheck");
             const scripts = filesUnder(join(out, "artifacts")).filter((f) => f.endsWith(".sh"));
             assert.ok(scripts.length >= 1);
-            const drop = join(tmp, "file-drop.sh");
+            const drop = join(tmpDir(), "file-drop.sh");
             writeFileSync(drop, `#!/usr/bin/env bash\n${fileDropCommand(["consul", "nomad"])}`);
             for (const f of [...scripts, drop]) {
                 const r = run("shellcheck", ["--shell=bash", f]);
@@ -106,7 +102,7 @@ describe("offline plan: npm run render", () => {
         });
 
         it("renders the same plan and files twice (a reviewer's diff shows only what a change did)", () => {
-            const again = join(tmp, "dev-again");
+            const again = join(tmpDir(), "dev-again");
             assert.equal(render("Pulumi.dev.yaml", again).status, 0);
             const a = filesUnder(out).map((f) => relative(out, f)).sort();
             assert.deepEqual(filesUnder(again).map((f) => relative(again, f)).sort(), a);
@@ -129,7 +125,7 @@ describe("offline plan: npm run render", () => {
     });
 
     it("renders the database example (Pulumi.my-first-db.yaml) on its own, with placeholder control-plane outputs", () => {
-        const out = join(tmp, "db");
+        const out = join(tmpDir(), "db");
         const r = render("Pulumi.my-first-db.yaml", out);
         assert.equal(r.status, 0, r.stderr);
         const plan = JSON.parse(readFileSync(join(out, "plan.json"), "utf8"));
@@ -158,9 +154,9 @@ describe("offline plan: npm run render", () => {
                     if (v === undefined) delete doc.config[k];
                     else doc.config[k] = v;
                 }
-                const file = join(tmp, c.file.replace("Pulumi.", "Pulumi.bad-"));
+                const file = join(tmpDir(), c.file.replace("Pulumi.", "Pulumi.bad-"));
                 writeFileSync(file, JSON.stringify(doc));
-                const out = join(tmp, "bad");
+                const out = join(tmpDir(), "bad");
                 const r = render(file, out);
                 assert.equal(r.status, 1, `expected exit 1, got ${r.status}: ${r.stderr}`);
                 assert.ok(r.stderr.includes(c.key), `the message does not name ${c.key}:\n${r.stderr}`);

@@ -1,6 +1,6 @@
 /** Small queries over a mock-runtime run, shared by the spec files. */
 import * as assert from "assert";
-import { RecordedResource, StackRun } from "../../testing/harness";
+import { RecordedResource, StackRun } from "../../plan/run";
 
 /** Every registration of a type. */
 export function ofType(run: StackRun, type: string): RecordedResource[] {

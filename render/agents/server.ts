@@ -1,13 +1,5 @@
-/**
- * Consul and Nomad agent configurations (Consul and Nomad read JSON config files), split in two:
- * the public part goes into user data, the secret part (gossip keys, tokens) is sent over SSH.
- */
-
-/** Where the agents' TLS material lives on a machine. */
-export const TLS_PATHS = {
-    consul: { ca: "/etc/consul.d/tls/ca.pem", cert: "/etc/consul.d/tls/agent.pem", key: "/etc/consul.d/tls/agent-key.pem" },
-    nomad: { ca: "/etc/nomad.d/tls/ca.pem", cert: "/etc/nomad.d/tls/agent.pem", key: "/etc/nomad.d/tls/agent-key.pem" },
-} as const;
+/** Consul and Nomad server configurations of the control plane (no secret in them). */
+import { TLS_PATHS } from "./paths";
 
 /** What a server's agent configs need. */
 export interface ServerAgentArgs {
@@ -66,30 +58,4 @@ export function nomadServerConfig(args: ServerAgentArgs): object {
         },
         consul: { address: "127.0.0.1:8500" },
     };
-}
-
-/** The secret part of a Consul server's configuration. */
-export interface ConsulSecrets {
-    /** Gossip encryption key (base64 of 32 bytes). */
-    readonly gossipKey: string;
-    /** The initial management token (a UUID). */
-    readonly managementToken: string;
-}
-
-/** Consul's secret config file: gossip key and tokens. */
-export function consulSecretConfig(s: ConsulSecrets): object {
-    return { encrypt: s.gossipKey, acl: { tokens: { initial_management: s.managementToken, agent: s.managementToken } } };
-}
-
-/** The secret part of a Nomad server's configuration. */
-export interface NomadSecrets {
-    /** Nomad's own gossip encryption key (base64 of 32 bytes). */
-    readonly gossipKey: string;
-    /** The Consul token Nomad registers services with. */
-    readonly consulToken: string;
-}
-
-/** Nomad's secret config file: gossip key and its Consul token. */
-export function nomadSecretConfig(s: NomadSecrets): object {
-    return { server: { encrypt: s.gossipKey }, consul: { token: s.consulToken } };
 }

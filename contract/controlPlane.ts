@@ -1,13 +1,10 @@
 /**
  * The contract between the control-plane stack and the database stacks: the outputs the first
  * exports and the second reads through its StackReference. One list, so the two cannot drift.
- *
- * `OFFLINE_CONTROL_PLANE_OUTPUTS` are the documented placeholder values the offline plan
- * (`npm run render`) gives a database stack's StackReference, so that a database config renders
- * on its own, without a control plane. Addresses come from the documentation ranges
- * (RFC 5737 / RFC 1918 examples); secret ones are obvious placeholders and stay `[secret]` in
- * every plan.
+ * A leaf module: stacks and components import it, it imports nothing of ours.
  */
+import type * as pulumi from "@pulumi/pulumi";
+
 
 /** Every output of the control-plane stack, and whether it is a secret. */
 export const CONTROL_PLANE_OUTPUTS = {
@@ -58,30 +55,17 @@ export const CONTROL_PLANE_OUTPUTS = {
 /** Name of a control-plane output. */
 export type ControlPlaneOutputName = keyof typeof CONTROL_PLANE_OUTPUTS;
 
-/** The type of each control-plane output's value. */
-export type ControlPlaneValues = { readonly [K in ControlPlaneOutputName]: K extends "serverAddresses" ? string[] : string };
+/** How the contract's values are held: plain values (the offline placeholders), or Pulumi inputs (what a StackReference gives, what components take). */
+export type Holding = "value" | "input";
 
-/** Placeholder values a database stack's StackReference returns in the offline plan. */
-export const OFFLINE_CONTROL_PLANE_OUTPUTS: Readonly<Record<ControlPlaneOutputName, { readonly value: unknown; readonly secret: boolean }>> = {
-    nomadAddress: { value: "https://203.0.113.20:4646", secret: false },
-    consulAddress: { value: "https://203.0.113.20:8501", secret: false },
-    nomadRegion: { value: "global", secret: false },
-    datacenter: { value: "dc1", secret: false },
-    serverAddresses: { value: ["10.42.0.11", "10.42.0.12", "10.42.0.13"], secret: false },
-    networkId: { value: "00000000-0000-4000-8000-0000000000a1", secret: false },
-    subnetId: { value: "00000000-0000-4000-8000-0000000000a2", secret: false },
-    subnetCidr: { value: "10.42.0.0/24", secret: false },
-    bastionAddress: { value: "203.0.113.10", secret: false },
-    bastionSecurityGroupId: { value: "00000000-0000-4000-8000-0000000000b1", secret: false },
-    serverSecurityGroupId: { value: "00000000-0000-4000-8000-0000000000b2", secret: false },
-    sshUser: { value: "debian", secret: false },
-    consulVersion: { value: "1.20.2", secret: false },
-    nomadVersion: { value: "1.9.4", secret: false },
-    keyPairName: { value: "dbaas-platform", secret: false },
-    caCertPem: { value: "-----BEGIN CERTIFICATE-----\nOFFLINE-PLACEHOLDER-CA\n-----END CERTIFICATE-----\n", secret: false },
-    caPrivateKeyPem: { value: "MOCKSECRET-controlplane-ca-private-key", secret: true },
-    sshPrivateKey: { value: "MOCKSECRET-controlplane-ssh-private-key", secret: true },
-    nomadToken: { value: "MOCKSECRET-controlplane-nomad-token", secret: true },
-    consulToken: { value: "MOCKSECRET-controlplane-consul-token", secret: true },
-    consulGossipKey: { value: "MOCKSECRET-controlplane-consul-gossip-key", secret: true },
+/** A value of type T, held each way. */
+interface HeldAs<T> {
+    readonly value: T;
+    readonly input: pulumi.Input<T>;
+}
+
+/** The control plane's outputs, each held as `H` says: `ControlPlaneOutputs<"input">` is what a database takes. */
+export type ControlPlaneOutputs<H extends Holding = "value"> = {
+    readonly [K in ControlPlaneOutputName]: HeldAs<K extends "serverAddresses" ? string[] : string>[H];
 };
+

@@ -1,0 +1,8 @@
+/** Every command of the operators' tool, in the order `dbaas --help` lists them. */
+import { Command } from "../command";
+import { connection } from "./connection";
+import { render } from "./render";
+import { sql } from "./sql";
+
+/** The commands. */
+export const COMMANDS: readonly Command[] = [render, connection, sql];

@@ -1,0 +1,100 @@
+/** Pieces every job of a database shares: placement, host volumes, a docker task from a task spec. */
+import { JobPlacement, TaskFile, TaskSpec } from "./types";
+
+/** A Go time.Duration, in nanoseconds, as Nomad's JSON takes it. */
+export function seconds(s: number): number {
+    return s * 1_000_000_000;
+}
+
+/** The path of the Nomad Variable a job's tasks read: `nomad/jobs/<job id>` (readable by that job only). */
+export function variablePath(jobId: string): string {
+    return `nomad/jobs/${jobId}`;
+}
+
+/** The job's constraint: only this database's nodes (and only the one holding the volume runs a Nomad client). */
+export function placementConstraints(p: JobPlacement): object[] {
+    return [{ LTarget: "${meta.dbaas.database}", Operand: "=", RTarget: p.database }];
+}
+
+/** The fields every job of a database starts with. */
+export function jobHeader(p: JobPlacement, id: string, type: "service" | "batch"): Record<string, unknown> {
+    return {
+        ID: id,
+        Name: id,
+        Type: type,
+        Region: p.region,
+        Datacenters: [p.datacenter],
+        Meta: { "dbaas.database": p.database },
+        Constraints: placementConstraints(p),
+    };
+}
+
+/** The host volumes of a task group: the data (the volume's mountpoint) and the engine's socket directory. */
+export function hostVolumes(): Record<string, object> {
+    return {
+        data: { Name: "data", Type: "host", Source: "data", ReadOnly: false },
+        socket: { Name: "socket", Type: "host", Source: "socket", ReadOnly: false },
+    };
+}
+
+/** Both host volumes, mounted at the same paths as on the node. */
+export function volumeMounts(p: JobPlacement): object[] {
+    return [
+        { Volume: "data", Destination: p.mountpoint, ReadOnly: false },
+        { Volume: "socket", Destination: p.socketDir, ReadOnly: false },
+    ];
+}
+
+const ITEM = /^[a-z_][a-z0-9_]*$/;
+
+/** A Nomad template block for a file: plain content as is, a secret read from the job's Variable. */
+export function template(file: TaskFile, jobId: string): Record<string, unknown> {
+    let body: string;
+    if ("secret" in file) {
+        if (!ITEM.test(file.secret)) throw new Error(`not a Variable item name: ${file.secret}`);
+        body = `{{ with nomadVar "${variablePath(jobId)}" }}{{ .${file.secret} }}{{ end }}`;
+    } else {
+        if (file.content.includes("{{")) throw new Error(`${file.destination}: plain content must not contain "{{" (Nomad renders it as a template)`);
+        body = file.content;
+    }
+    if (!/^(local|secrets)\/[A-Za-z0-9_./-]+$/.test(file.destination) || file.destination.includes("..")) {
+        throw new Error(`a task file lives under local/ or secrets/: ${file.destination}`);
+    }
+    return {
+        DestPath: file.destination,
+        EmbeddedTmpl: body,
+        ChangeMode: "restart",
+        Perms: file.perms ?? "0644",
+        ...(file.uid !== undefined ? { Uid: file.uid } : {}),
+        ...(file.gid !== undefined ? { Gid: file.gid } : {}),
+        ErrMissingKey: true,
+    };
+}
+
+/** Memory and CPU of a task. */
+export interface TaskResources {
+    /** CPU shares, in MHz. */
+    readonly cpuMhz: number;
+    /** Memory reserved, in MB. */
+    readonly memoryMb: number;
+}
+
+/** A docker task from a task spec: the image on the host network, the host volumes, its files and its clean shutdown. */
+export function dockerTask(name: string, spec: TaskSpec, p: JobPlacement, jobId: string, resources: TaskResources): Record<string, unknown> {
+    const config: Record<string, unknown> = { image: spec.image, network_mode: "host", force_pull: false };
+    if (spec.entrypoint) config["entrypoint"] = [...spec.entrypoint];
+    if (spec.command !== undefined) config["command"] = spec.command;
+    if (spec.args.length > 0) config["args"] = [...spec.args];
+    return {
+        Name: name,
+        Driver: "docker",
+        Config: config,
+        ...(spec.user !== undefined ? { User: spec.user } : {}),
+        Env: { ...spec.env },
+        VolumeMounts: volumeMounts(p),
+        Templates: spec.files.map((f) => template(f, jobId)),
+        Resources: { CPU: resources.cpuMhz, MemoryMB: resources.memoryMb },
+        ...(spec.killSignal ? { KillSignal: spec.killSignal } : {}),
+        ...(spec.killTimeoutSeconds ? { KillTimeout: seconds(spec.killTimeoutSeconds) } : {}),
+    };
+}

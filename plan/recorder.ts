@@ -1,0 +1,122 @@
+/**
+ * Records every resource registration the program makes under the Pulumi SDK's mock runtime,
+ * in full: the mock monitor (`pulumi.runtime.getMonitor()`) receives the whole
+ * RegisterResourceRequest (parent, dependencies, protect, retainOnDelete, ignoreChanges…), which
+ * `MockResourceArgs` does not carry; its `registerResource` and `readResource` are wrapped.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { RecordedResource } from "../common/recorded";
+import { REDACTED } from "../render/redacted";
+
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+
+/** Replaces Pulumi's serialized secrets by `[secret]` (redacted) or by their value (raw). */
+function decode(value: unknown, redact: boolean): unknown {
+    if (Array.isArray(value)) return value.map((v) => decode(v, redact));
+    if (value !== null && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[SIG_KEY] === SECRET_SIG) return redact ? REDACTED : decode(obj["value"], redact);
+        if (obj[SIG_KEY] === RESOURCE_SIG) return obj["urn"];
+        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, decode(v, redact)]));
+    }
+    return value;
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getDependenciesList(): string[];
+    getProtect(): boolean;
+    getRetainondelete(): boolean;
+    getIgnorechangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getAliasesList(): AliasMessage[];
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+interface AliasMessage {
+    getUrn(): string;
+    getSpec(): { getName(): string; getType(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
+}
+
+/** An alias as a reviewer reads it: the old URN, or what differed (name, type, parent). */
+function aliasText(alias: AliasMessage): string {
+    if (alias.getUrn()) return alias.getUrn();
+    const spec = alias.getSpec();
+    if (!spec) return "";
+    const parts = [
+        spec.getName() ? `name=${spec.getName()}` : "",
+        spec.getType() ? `type=${spec.getType()}` : "",
+        spec.getNoparent() ? "no parent" : spec.getParenturn() ? `parent=${spec.getParenturn()}` : "",
+    ];
+    return parts.filter((p) => p !== "").join(" ");
+}
+
+interface ReadRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getDependenciesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getProperties(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+type Callback = (err: unknown, res: { getUrn(): string } | undefined) => void;
+type Monitor = Record<"registerResource" | "readResource", (req: unknown, cb: Callback) => void>;
+
+/** Wraps the mock monitor's registerResource and readResource to record every request in full. */
+export function recordRegistrations(): { resources: RecordedResource[]; settled(): Promise<void> } {
+    const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+    const resources: RecordedResource[] = [];
+    let pending = 0;
+    /** Records what `method` receives, once the mock answered with the resource's URN. */
+    const wrap = <R>(method: keyof Monitor, record: (req: R, urn: string) => RecordedResource): void => {
+        const original = monitor[method].bind(monitor);
+        monitor[method] = (req, cb) => {
+            pending++;
+            original(req, (err, res) => {
+                if (!err && res) resources.push(record(req as R, res.getUrn()));
+                pending--;
+                cb(err, res);
+            });
+        };
+    };
+    const common = (req: RegisterRequest | ReadRequest, urn: string, props: Record<string, unknown>) => ({
+        type: req.getType(),
+        name: req.getName(),
+        urn,
+        parent: req.getParent() || undefined,
+        dependsOn: [...req.getDependenciesList()].sort(),
+        additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
+        inputs: decode(props, true) as Record<string, unknown>,
+        rawInputs: decode(props, false) as Record<string, unknown>,
+    });
+    wrap<RegisterRequest>("registerResource", (req, urn) => ({
+        ...common(req, urn, req.getObject()?.toJavaScript() ?? {}),
+        protect: Boolean(req.getProtect()),
+        retainOnDelete: Boolean(req.getRetainondelete()),
+        ignoreChanges: [...req.getIgnorechangesList()],
+        aliases: req.getAliasesList().map(aliasText).filter((a) => a !== ""),
+        custom: req.getCustom(),
+    }));
+    // Reads (a StackReference is one) are recorded too, as resources with no options.
+    wrap<ReadRequest>("readResource", (req, urn) => ({
+        ...common(req, urn, req.getProperties()?.toJavaScript() ?? {}),
+        protect: false, retainOnDelete: false, ignoreChanges: [], aliases: [], custom: true,
+    }));
+    return {
+        resources,
+        // Registrations finish after the outputs a program awaits; wait until none is in flight
+        // for a few turns of the event loop.
+        async settled() {
+            for (let quiet = 0, turns = 0; quiet < 5 && turns < 5000; turns++) {
+                await new Promise((r) => setTimeout(r, 5));
+                quiet = pending === 0 ? quiet + 1 : 0;
+            }
+        },
+    };
+}
