@@ -39,16 +39,21 @@ export function containerPath(place: Placement, destination: string): string {
 }
 
 /**
+ * What a database node keeps for itself, MB: the OS, corosync and Pacemaker, dockerd, the Nomad
+ * and Consul agents (the Nomad client's `reserved` memory), and one batch task (configure, sql,
+ * a backup) beside the engine. The same figures as jobs/resources.ts (a test checks it): docker
+ * enforces the task's memory as a hard limit, so the settings must be sized from exactly it.
+ */
+export const NODE_RESERVED_MB = 768;
+export const BATCH_TASK_MB = 256;
+
+/**
  * The memory the engine may use on a node of this flavor, in MB: the flavor's RAM less what the
- * node's own processes need (kernel, page tables, sshd, corosync + pacemaker, dockerd, the
- * Nomad and Consul agents: about 350 MB measured idle on Debian 12, more under load). Reserve
- * 10 % of RAM, at least 384 MB and at most 2 GB: on a 1 GB flavor the engine gets 640 MB, on
- * 4 GB 3.6 GB, on 24 GB 22 GB. This is the Nomad task's memory and what the settings are sized
- * from.
+ * node keeps, at least 256 MB. On a 1 GB flavor the engine gets 256 MB, on 4 GB 3 GB, on 24 GB
+ * 23 GB. This is the Nomad task's memory and what the settings are sized from.
  */
 export function engineMemoryMb(size: FlavorSize): number {
-    const reserve = Math.min(2048, Math.max(384, Math.round(size.ramMb * 0.1)));
-    return Math.max(256, size.ramMb - reserve);
+    return Math.max(256, size.ramMb - NODE_RESERVED_MB - BATCH_TASK_MB);
 }
 
 /**

@@ -20,8 +20,8 @@ export interface PostgresqlSizing {
 
 /**
  * Settings from the flavor (pure). Each rule's reason is next to it; `volumeGb` bounds the WAL.
- * Sane from 1 GB / 1 vCPU (shared_buffers 160MB, 64 connections, no parallel query) to large
- * flavors (caps where a bigger value stops paying).
+ * Sane from 1 GB / 1 vCPU (a 256 MB budget: shared_buffers 64MB, 50 connections, no parallel
+ * query) to large flavors (caps where a bigger value stops paying).
  */
 export function postgresqlSizing(size: FlavorSize, volumeGb: number): PostgresqlSizing {
     const memoryMb = engineMemoryMb(size);
@@ -40,9 +40,9 @@ export function postgresqlSizing(size: FlavorSize, volumeGb: number): Postgresql
     // default, at most 64MB (larger sorts should be the exception, set per session).
     const workMemMb = clamp(Math.floor((memoryMb - sharedBuffersMb) / (maxConnections * 3)), 4, 64);
     // maintenance_work_mem: VACUUM, CREATE INDEX; up to autovacuum_max_workers (3) run at once,
-    // so 1/16 of the budget each (19 % together), between the 64MB default and 2GB (past which
-    // index builds gain little).
-    const maintenanceMb = clamp(floorTo(memoryMb / 16, 16), 64, 2048);
+    // so 1/16 of the budget each (19 % together), from 16MB (the smallest budgets: below the
+    // 64MB default, which would not fit three times) to 2GB (past which index builds gain little).
+    const maintenanceMb = clamp(floorTo(memoryMb / 16, 16), 16, 2048);
     // max_wal_size: checkpoints every max_wal_size of WAL or checkpoint_timeout. Bigger means
     // fewer checkpoints and fewer full-page writes (the write throughput), but more disk and a
     // longer crash recovery. WAL may overshoot it, so keep it to 10 % of the volume: from the 1GB
