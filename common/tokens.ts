@@ -17,6 +17,7 @@ export const COMPONENT_TYPES = {
     agentIdentity: "dbaas:index:AgentIdentity",
     clusterNodes: "dbaas:index:ClusterNodes",
     pacemakerCluster: "dbaas:index:PacemakerCluster",
+    engineService: "dbaas:index:EngineService",
 } as const;
 
 /** The providers' resource types the policies inspect (and the tests look for). */

@@ -43,6 +43,8 @@ export class AgentIdentity extends pulumi.ComponentResource {
     public readonly haclusterPassword: pulumi.Output<string>;
     /** The Nomad token of the takeover script: may reschedule this database's allocations (secret). */
     public readonly nomadTakeoverToken: pulumi.Output<string>;
+    /** The Consul provider (management token) the policy and token were made through. */
+    public readonly consulProvider: consul.Provider;
     /** The agents' Consul ACL rules (JSON, no secret). */
     public readonly consulPolicyRules: string;
 
@@ -67,6 +69,7 @@ export class AgentIdentity extends pulumi.ComponentResource {
             token: pulumi.secret(args.consulToken),
             caPem: args.caCertPem,
         }, parent);
+        this.consulProvider = provider;
         this.consulPolicyRules = agentPolicyRules({ nodes: args.nodeNames, service: args.databaseName });
         const policy = new consul.AclPolicy(`${name}-agents`, {
             name: `dbaas-${args.databaseName}-agents`,

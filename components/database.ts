@@ -46,6 +46,8 @@ export interface DatabaseArgs {
     readonly authUrl: pulumi.Input<string>;
     /** Region for the agents' clouds.yaml. */
     readonly region: pulumi.Input<string>;
+    /** How long the engine may take to stop cleanly, in seconds (its task's kill timeout): docker, Nomad and Pacemaker wait that long. */
+    readonly engineStopSeconds: pulumi.Input<number>;
     /** The control plane (every output of contract/controlPlane.ts). */
     readonly controlPlane: ControlPlaneOutputs<"input">;
 }
@@ -68,6 +70,10 @@ export class Database extends pulumi.ComponentResource {
     public readonly pacemaker: PacemakerCluster;
     /** The Nomad provider of this database's jobs, variables and tokens. */
     public readonly nomadProvider: nomad.Provider;
+    /** The Consul provider (management token) of this database's Consul objects. */
+    public readonly consulProvider: pulumi.ProviderResource;
+    /** Where the data volume is mounted on the node that holds it. */
+    public readonly mountpoint: string;
     /** Generated files as the machines receive them, secrets replaced by `[secret]`. */
     public readonly artifacts = new Artifacts();
 
@@ -76,6 +82,7 @@ export class Database extends pulumi.ComponentResource {
         const parent = { parent: this };
         const cp = args.controlPlane;
         const mountpoint = `/srv/${args.name}`;
+        this.mountpoint = mountpoint;
         // Resources that were the Database's own children keep their URNs through aliases.
         const formerParent: pulumi.Resource = this; // eslint-disable-line @typescript-eslint/no-this-alias
 
@@ -101,6 +108,7 @@ export class Database extends pulumi.ComponentResource {
             databaseName: args.name, nodeNames, consulAddress: cp.consulAddress, datacenter: cp.datacenter, consulToken: cp.consulToken, caCertPem: cp.caCertPem,
             nomadProvider: this.nomadProvider, formerParent,
         }, parent);
+        this.consulProvider = identity.consulProvider;
 
         this.cluster = new ClusterNodes(`${name}-nodes`, {
             namePrefix: args.name,
@@ -115,11 +123,11 @@ export class Database extends pulumi.ComponentResource {
             flavor: args.flavor,
             image: args.image,
             keyPair: cp.keyPairName,
-            userData: (hostname, address) => pulumi.all([address, cp.serverAddresses, cp.datacenter, cp.nomadRegion, cp.consulVersion, cp.nomadVersion])
-                .apply(([addr, servers, datacenter, region, consulVersion, nomadVersion]) => {
-                    const agent = { datacenter, region, address: addr, serverAddresses: servers, database: args.name, mountpoint };
+            userData: (hostname, address) => pulumi.all([address, cp.serverAddresses, cp.datacenter, cp.nomadRegion, cp.consulVersion, cp.nomadVersion, args.engineStopSeconds])
+                .apply(([addr, servers, datacenter, region, consulVersion, nomadVersion, engineStopSeconds]) => {
+                    const agent = { datacenter, region, address: addr, serverAddresses: servers, database: args.name, mountpoint, engineStopSeconds };
                     return databaseNodeUserData({
-                        hostname, consulVersion, nomadVersion, database: args.name, mountpoint,
+                        hostname, consulVersion, nomadVersion, database: args.name, mountpoint, engineStopSeconds,
                         consulConfig: consulClientConfig(agent),
                         nomadConfig: nomadClientConfig(agent),
                     });
@@ -155,9 +163,9 @@ export class Database extends pulumi.ComponentResource {
 
         const spec: pulumi.Output<ClusterSpec> = pulumi.all([
             pulumi.all(this.cluster.nodes.map((n) => pulumi.all([n.address, n.serverId]).apply(([address, serverId]) => ({ name: n.name, address, serverId })))),
-            this.volume.id, fip.id, fip.address, cp.subnetId,
-        ]).apply(([nodes, volumeId, floatingIpId, floatingIp, subnetId]) => ({
-            clusterName: args.name, nodes, volumeId, floatingIpId, floatingIp, subnetId, mountpoint, fstype: args.fstype, cloud: CLOUD_NAME,
+            this.volume.id, fip.id, fip.address, cp.subnetId, args.engineStopSeconds,
+        ]).apply(([nodes, volumeId, floatingIpId, floatingIp, subnetId, engineStopSeconds]) => ({
+            clusterName: args.name, nodes, volumeId, floatingIpId, floatingIp, subnetId, mountpoint, fstype: args.fstype, cloud: CLOUD_NAME, engineStopSeconds,
         }));
         const first = this.cluster.nodes[0];
         this.pacemaker = new PacemakerCluster(`${name}-pacemaker`, {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { applyScript, ClusterSpec, configureScript, setupScript } from "../render/pacemaker";
-import { shellQuote } from "../render/shell";
+import { shellQuote } from "../common/shell";
 import { SshTarget, sshConnection } from "./remoteFiles";
 import { COMPONENT_TYPES } from "../common/tokens";
 

@@ -19,8 +19,10 @@ export interface IssuedCertificate {
 }
 
 /**
- * The platform's certificate authority: it signs the TLS certificates of the Consul and Nomad
- * agents (servers here, database nodes in their own stacks). Its private key is a secret.
+ * A certificate authority whose private key is a Pulumi secret. The platform's signs the TLS
+ * certificates of the Consul and Nomad agents (servers, and database nodes in their own stacks);
+ * each database has one of its own, that signs its engine's certificate (applications trust
+ * that database only).
  */
 export class PlatformCa extends pulumi.ComponentResource {
     /** PEM of the CA certificate (public). */

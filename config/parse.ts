@@ -5,7 +5,7 @@
  * Pure: no Pulumi import. The stack program hands it every config value of the stack as strings
  * (`pulumi.runtime.allConfig()`); only the `dbaas:` namespace is ours.
  */
-import { ENGINES, EngineName } from "../engines";
+import { ENGINES, EngineName, resolveVersion } from "../engines";
 import { ConfigError, ConfigProblem } from "./errors";
 import { BOTH, KEY_DEFS, KeyDef } from "./keys";
 import { editDistance } from "./rules";
@@ -86,19 +86,26 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     const engine = values.get("engine") as EngineName | undefined;
     const versionText = present.get("version");
     if (engine !== undefined && versionText !== undefined && (kind === undefined || kind === "database")) {
-        const supported: readonly string[] = ENGINES[engine].versions;
-        if (supported.includes(versionText)) values.set("version", versionText);
+        const resolved = resolveVersion(engine, versionText);
+        if (resolved.ok) values.set("version", resolved.version);
         else {
             values.delete("version");
-            report(`${prefix}version`, versionText, `${engine} version must be one of ${supported.map((v) => JSON.stringify(v)).join(", ")}`);
+            report(`${prefix}version`, versionText, resolved.message);
         }
     } else {
         values.delete("version");
     }
-    const owner = values.get("name") as string | undefined;
-    const users = (values.get("users") ?? []) as readonly DatabaseUser[];
-    if (owner !== undefined && users.some((u) => u.name === owner)) {
-        report(`${prefix}users`, present.get("users"), `user "${owner}" is the database's owner (named like the database): choose another name`);
+    // Users and schemas: names the engine takes (its reserved names; not the owner's, the database's name).
+    const database = values.get("name") as string | undefined;
+    if (engine !== undefined && database !== undefined) {
+        for (const u of (values.get("users") ?? []) as readonly DatabaseUser[]) {
+            const why = ENGINES[engine].checkUserName(u.name, database);
+            if (why) report(`${prefix}users`, present.get("users"), `user "${u.name}": ${why}`);
+        }
+        for (const schema of (values.get("schemas") ?? []) as readonly string[]) {
+            const why = ENGINES[engine].checkSchemaName(schema, database);
+            if (why) report(`${prefix}schemas`, present.get("schemas"), `schema "${schema}": ${why}`);
+        }
     }
     if (kind !== "database" && present.has("existingNetwork") && present.has("subnetCidr")) {
         report(`${prefix}subnetCidr`, present.get("subnetCidr"), "must not be set together with dbaas:existingNetwork (the subnet of an existing network is not created); remove one of them");

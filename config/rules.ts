@@ -246,26 +246,13 @@ export function semverRule(example: string): Rule<string> {
     return patternRule(/^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/, `a version x.y.z, e.g. "${example}"`);
 }
 
-/** A name the engines take as a plain identifier, unquoted: schemas and users. */
-const IDENTIFIER = /^[a-z][a-z0-9_]{0,31}$/;
-const IDENTIFIER_TEXT = "lowercase letters, digits and '_', starting with a letter, at most 32 characters";
-/** Names the engines or the program keep for themselves. */
-const RESERVED_NAMES = new Set(["postgres", "root", "mysql", "mariadb", "public", "information_schema", "performance_schema", "sys"]);
-
-function identifierProblem(name: unknown, what: string): string | undefined {
-    if (typeof name !== "string") return `${what} ${JSON.stringify(name)} is not a string`;
-    if (!IDENTIFIER.test(name)) return `${what} "${name}" must be ${IDENTIFIER_TEXT}`;
-    if (RESERVED_NAMES.has(name) || name.startsWith("pg_")) return `${what} "${name}" is reserved by an engine (${[...RESERVED_NAMES].join(", ")}, pg_*)`;
-    return undefined;
-}
-
-/** Schemas: a JSON list of identifiers, no repeat. */
+/** Schemas: a JSON list of names, no repeat (the engine checks each name: config/parse.ts). */
 export const schemasRule: Rule<readonly string[]> = {
-    accepted: `a JSON list of schema names (${IDENTIFIER_TEXT}), e.g. '["app", "reporting"]'`,
+    accepted: `a JSON list of schema names (lowercase letters, digits and '_', starting with a letter, at most 48 characters; not an engine's reserved name), e.g. '["app", "reporting"]'`,
     check: (v) => {
         const list = parseJsonStringList(v, `["app", "reporting"]`);
         if (!list.ok) return list;
-        const messages = list.value.map((name, i) => identifierProblem(name, `element ${i + 1}: schema`)).filter((m): m is string => m !== undefined);
+        const messages: string[] = [];
         list.value.forEach((name, i) => {
             if (list.value.indexOf(name) !== i) messages.push(`element ${i + 1}: schema "${name}" is listed twice`);
         });
@@ -275,9 +262,9 @@ export const schemasRule: Rule<readonly string[]> = {
 
 const ACCESS: readonly UserAccess[] = ["read", "write"];
 
-/** Extra users: a JSON list of {name, access}, no repeat. */
+/** Extra users: a JSON list of {name, access}, no repeat (the engine checks each name: config/parse.ts). */
 export const usersRule: Rule<readonly DatabaseUser[]> = {
-    accepted: `a JSON list of users, each {"name": ${IDENTIFIER_TEXT}, "access": "read" or "write"}, e.g. '[{"name": "reporting", "access": "read"}]'`,
+    accepted: `a JSON list of users, each {"name": lowercase letters, digits and '_', starting with a letter, at most 32 characters, not an engine's reserved name nor the database's, "access": "read" or "write"}, e.g. '[{"name": "reporting", "access": "read"}]'`,
     check: (v) => {
         let parsed: unknown;
         try {
@@ -294,12 +281,11 @@ export const usersRule: Rule<readonly DatabaseUser[]> = {
             const user = u as Record<string, unknown>;
             const unknown = Object.keys(user).filter((k) => k !== "name" && k !== "access");
             if (unknown.length > 0) messages.push(`${where}: unknown field(s) ${unknown.map((k) => `"${k}"`).join(", ")} (a user has "name" and "access")`);
-            const nameProblem = identifierProblem(user["name"], `${where}: user`);
-            if (nameProblem) messages.push(nameProblem);
+            if (typeof user["name"] !== "string") messages.push(`${where}: "name" must be a string`);
             if (!ACCESS.includes(user["access"] as UserAccess)) messages.push(`${where}: access ${JSON.stringify(user["access"])} must be "read" or "write"`);
-            else if (!nameProblem) {
-                if (users.some((x) => x.name === user["name"])) messages.push(`${where}: user "${String(user["name"])}" is listed twice`);
-                users.push(Object.freeze({ name: user["name"] as string, access: user["access"] as UserAccess }));
+            else if (typeof user["name"] === "string") {
+                if (users.some((x) => x.name === user["name"])) messages.push(`${where}: user "${user["name"]}" is listed twice`);
+                users.push(Object.freeze({ name: user["name"], access: user["access"] as UserAccess }));
             }
         });
         return messages.length > 0 ? bad(...messages) : ok(Object.freeze(users));

@@ -4,7 +4,7 @@
  *
  * Pure: no Pulumi import.
  */
-import { EngineName } from "../engines";
+import { DatabaseUser, EngineName, ResolvedVersion } from "../engines";
 
 /** Every config value of the stack, all namespaces ("dbaas:name", "openstack:cloud", ...), as Pulumi hands them: strings. */
 export type RawConfig = Readonly<Record<string, string>>;
@@ -22,16 +22,8 @@ export interface ExistingNetwork {
     readonly subnetId: string;
 }
 
-/** What an extra user of a database may do in its schemas. */
-export type UserAccess = "read" | "write";
-
-/** An extra user of a database (besides its owner), with what it may do. */
-export interface DatabaseUser {
-    /** The user's name in the engine. */
-    readonly name: string;
-    /** read: SELECT; write: SELECT, INSERT, UPDATE, DELETE, on the tables of the database's schemas. */
-    readonly access: UserAccess;
-}
+/** What an extra user of a database may do in its schemas (the engines' type). */
+export type { Access as UserAccess, DatabaseUser } from "../engines";
 
 /** Keys common to both kinds of stack. */
 export interface CommonConfig {
@@ -72,8 +64,8 @@ export interface DatabaseConfig extends CommonConfig {
     /** Name of the control-plane stack, for a StackReference: "stack", "project/stack" or "org/project/stack". */
     readonly controlPlane: string;
     readonly engine: EngineName;
-    /** One of the engine's `versions`. */
-    readonly version: string;
+    /** The resolved `dbaas:version`: the release line, the exact minor and its image. */
+    readonly version: ResolvedVersion;
     /** Database name: a DNS label that is also a safe engine identifier. */
     readonly name: string;
     /** Size of the data volume in GB. */

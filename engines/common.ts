@@ -41,8 +41,9 @@ export function containerPath(place: Placement, destination: string): string {
 /**
  * What a database node keeps for itself, MB: the OS, corosync and Pacemaker, dockerd, the Nomad
  * and Consul agents (the Nomad client's `reserved` memory), and one batch task (configure, sql,
- * a backup) beside the engine. The same figures as jobs/resources.ts (a test checks it): docker
- * enforces the task's memory as a hard limit, so the settings must be sized from exactly it.
+ * a backup) beside the engine: jobs/resources.ts's BATCH_MEMORY_MB (a test checks it). Docker
+ * enforces the service task's `memoryMb` as a hard limit, so the settings are sized from it.
+ * Nomad's client `reserved` memory on the database nodes should be NODE_RESERVED_MB.
  */
 export const NODE_RESERVED_MB = 768;
 export const BATCH_TASK_MB = 256;
@@ -82,10 +83,9 @@ export function mb(value: number): string {
     return v % 1024 === 0 ? `${v / 1024}GB` : `${v}MB`;
 }
 
-/** Quotes a word for bash (single quotes). */
-export function shellQuote(word: string): string {
-    return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
+import { shellQuote } from "../common/shell";
+
+export { shellQuote };
 
 /**
  * Checks a plain task file before it is handed out: Nomad renders every file as a Go template,

@@ -219,6 +219,15 @@ export interface RestoreCommand {
     readonly input: "stdin" | "file";
 }
 
+/** What a connection URI is made of. */
+export interface ConnectionParts {
+    readonly host: string;
+    readonly port: number;
+    readonly database: string;
+    readonly user: string;
+    readonly password: string;
+}
+
 /** One database engine. */
 export interface Engine {
     /** The name `dbaas:engine` takes. */
@@ -255,8 +264,10 @@ export interface Engine {
 
     /** The data directory: `<mountpoint>/<engine>/<major>`, one per release line. */
     dataDir(inst: EngineInstance): string;
-    /** Every Variable item the tasks of this instance read. */
-    secretItems(inst: EngineInstance): readonly SecretItem[];
+    /** Every Variable item the tasks of this instance read (they depend on its accounts only). */
+    secretItems(inst: Pick<EngineInstance, "database" | "users">): readonly SecretItem[];
+    /** The URI an application connects with (TLS, the server verified), e.g. postgresql://user:password@host:5432/db?sslmode=verify-full. */
+    connectionUri(c: ConnectionParts): string;
 
     /** The engine itself (Nomad service job). */
     serviceTask(inst: EngineInstance): TaskSpec;

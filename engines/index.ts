@@ -28,9 +28,3 @@ export function engineOf(name: EngineName): Engine {
 export function resolveVersion(engine: EngineName, text: string): VersionResolution {
     return ENGINES[engine].resolveVersion(text);
 }
-
-/**
- * The longest clean shutdown of any engine on any flavor: what a database node lets docker and
- * Nomad give a container to stop (Nomad client `max_kill_timeout`, dockerd's shutdown timeout).
- */
-export const LONGEST_CLEAN_SHUTDOWN_SECONDS = Math.max(...ENGINE_NAMES.map((e) => ENGINES[e].cleanShutdown.seconds));

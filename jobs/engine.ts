@@ -3,7 +3,7 @@
  * the volume, its data and socket through host volumes, its port on the node's address, a Consul
  * service named after the database with the engine's readiness check.
  */
-import { engineMemoryMb, ENGINE_CPU_MHZ, FlavorSize } from "./resources";
+import { BATCH_MEMORY_MB, ENGINE_CPU_MHZ } from "./resources";
 import { dockerTask, hostVolumes, jobHeader, seconds } from "./parts";
 import { jobId } from "./ids";
 import { JobPlacement, NomadJob, TaskSpec } from "./types";
@@ -12,10 +12,6 @@ import { JobPlacement, NomadJob, TaskSpec } from "./types";
 export interface EngineJobArgs {
     /** The engine's service task. */
     readonly task: TaskSpec;
-    /** The engine's port (static, on the node's address: the floating IP points there). */
-    readonly port: number;
-    /** The flavor (the engine's memory comes from it). */
-    readonly size: FlavorSize;
     /** Job meta: the engine, its exact version… (no secret). */
     readonly meta: Readonly<Record<string, string>>;
 }
@@ -25,6 +21,7 @@ export function engineJob(p: JobPlacement, args: EngineJobArgs): NomadJob {
     const id = jobId(p.database, "engine");
     const header = jobHeader(p, id, "service");
     if (!args.task.healthCheck) throw new Error("the engine's task has no health check");
+    if (!args.task.port) throw new Error("the engine's task has no port");
     return {
         Job: {
             ...header,
@@ -45,7 +42,8 @@ export function engineJob(p: JobPlacement, args: EngineJobArgs): NomadJob {
                 Name: "engine",
                 Count: 1,
                 Volumes: hostVolumes(),
-                Networks: [{ Mode: "host", ReservedPorts: [{ Label: "db", Value: args.port }] }],
+                // The port on the node's address (the floating IP points there), the container on the host's network.
+                Networks: [{ Mode: "host", ReservedPorts: [{ Label: "db", Value: args.task.port }] }],
                 Services: [{
                     Name: p.database,
                     PortLabel: "db",
@@ -64,7 +62,7 @@ export function engineJob(p: JobPlacement, args: EngineJobArgs): NomadJob {
                 }],
                 // A crash restarts in place (the data is here); Pacemaker moves the node, not Nomad.
                 RestartPolicy: { Attempts: 5, Interval: seconds(600), Delay: seconds(10), Mode: "delay" },
-                Tasks: [dockerTask("engine", args.task, p, id, { cpuMhz: ENGINE_CPU_MHZ, memoryMb: engineMemoryMb(args.size) })],
+                Tasks: [dockerTask("engine", args.task, id, { cpuMhz: ENGINE_CPU_MHZ, memoryMb: BATCH_MEMORY_MB })],
             }],
         },
     };

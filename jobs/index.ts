@@ -6,6 +6,5 @@ export * from "./types";
 export { jobId, JobKind } from "./ids";
 export { variablePath } from "./parts";
 export { engineJob, EngineJobArgs } from "./engine";
-export { configureJob, ConfigureJobArgs } from "./configure";
-export { sqlJob, SQL_PAYLOAD_FILE } from "./sql";
-export { engineMemoryMb, FlavorSize } from "./resources";
+export { configureJob, ConfigureJobArgs, waitForEngineTask } from "./configure";
+export { sqlJob, SQL_PAYLOAD_FILE, SQL_PAYLOAD_PATH } from "./sql";

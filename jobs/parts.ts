@@ -37,14 +37,6 @@ export function hostVolumes(): Record<string, object> {
     };
 }
 
-/** Both host volumes, mounted at the same paths as on the node. */
-export function volumeMounts(p: JobPlacement): object[] {
-    return [
-        { Volume: "data", Destination: p.mountpoint, ReadOnly: false },
-        { Volume: "socket", Destination: p.socketDir, ReadOnly: false },
-    ];
-}
-
 const ITEM = /^[a-z_][a-z0-9_]*$/;
 
 /** A Nomad template block for a file: plain content as is, a secret read from the job's Variable. */
@@ -71,17 +63,18 @@ export function template(file: TaskFile, jobId: string): Record<string, unknown>
     };
 }
 
-/** Memory and CPU of a task. */
+/** CPU and memory of a task. */
 export interface TaskResources {
     /** CPU shares, in MHz. */
     readonly cpuMhz: number;
-    /** Memory reserved, in MB. */
+    /** Memory reserved, in MB (the engine's task says its own). */
     readonly memoryMb: number;
 }
 
-/** A docker task from a task spec: the image on the host network, the host volumes, its files and its clean shutdown. */
-export function dockerTask(name: string, spec: TaskSpec, p: JobPlacement, jobId: string, resources: TaskResources): Record<string, unknown> {
+/** A docker task from a task spec: the image on the host network, the host volumes it mounts, its files and its clean shutdown. */
+export function dockerTask(name: string, spec: TaskSpec, jobId: string, resources: TaskResources): Record<string, unknown> {
     const config: Record<string, unknown> = { image: spec.image, network_mode: "host", force_pull: false };
+    if (spec.shmSizeMb) config["shm_size"] = spec.shmSizeMb * 1024 * 1024;
     if (spec.entrypoint) config["entrypoint"] = [...spec.entrypoint];
     if (spec.command !== undefined) config["command"] = spec.command;
     if (spec.args.length > 0) config["args"] = [...spec.args];
@@ -91,9 +84,9 @@ export function dockerTask(name: string, spec: TaskSpec, p: JobPlacement, jobId:
         Config: config,
         ...(spec.user !== undefined ? { User: spec.user } : {}),
         Env: { ...spec.env },
-        VolumeMounts: volumeMounts(p),
+        VolumeMounts: spec.volumes.map((v) => ({ Volume: v.volume, Destination: v.destination, ReadOnly: false })),
         Templates: spec.files.map((f) => template(f, jobId)),
-        Resources: { CPU: resources.cpuMhz, MemoryMB: resources.memoryMb },
+        Resources: { CPU: resources.cpuMhz, MemoryMB: spec.memoryMb ?? resources.memoryMb },
         ...(spec.killSignal ? { KillSignal: spec.killSignal } : {}),
         ...(spec.killTimeoutSeconds ? { KillTimeout: seconds(spec.killTimeoutSeconds) } : {}),
     };

@@ -10,7 +10,10 @@ import { JobPlacement, NomadJob, TaskSpec } from "./types";
 /** Where Nomad writes a dispatch's payload in the task directory (`local/` is /local in the container). */
 export const SQL_PAYLOAD_FILE = "payload.sql";
 
-/** The sql job: `task` reads the SQL from /local/payload.sql. */
+/** Where the SQL is inside the task's container (the engine's sqlTask reads it there). */
+export const SQL_PAYLOAD_PATH = `/local/${SQL_PAYLOAD_FILE}`;
+
+/** The sql job: `task` reads the SQL from {@link SQL_PAYLOAD_PATH}. */
 export function sqlJob(p: JobPlacement, task: TaskSpec): NomadJob {
     const id = jobId(p.database, "sql");
     const header = jobHeader(p, id, "batch");
@@ -28,7 +31,7 @@ export function sqlJob(p: JobPlacement, task: TaskSpec): NomadJob {
                 RestartPolicy: { Attempts: 0, Mode: "fail" },
                 ReschedulePolicy: { Attempts: 0, Unlimited: false },
                 Tasks: [{
-                    ...dockerTask("sql", task, p, id, { cpuMhz: BATCH_CPU_MHZ, memoryMb: BATCH_MEMORY_MB }),
+                    ...dockerTask("sql", task, id, { cpuMhz: BATCH_CPU_MHZ, memoryMb: BATCH_MEMORY_MB }),
                     DispatchPayload: { File: SQL_PAYLOAD_FILE },
                 }],
             }],

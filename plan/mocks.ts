@@ -11,6 +11,9 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 
+/** The size every flavor has in the offline plan. */
+export const OFFLINE_FLAVOR = { ramMb: 4096, vcpus: 2 } as const;
+
 /** A control-plane stack's outputs, as the database stack's StackReference returns them offline. */
 export type StackReferenceOutputs = Readonly<Record<string, { readonly value: unknown; readonly secret: boolean }>>;
 
@@ -45,7 +48,8 @@ export class DbaasMocks implements pulumi.runtime.Mocks {
             case "openstack:networking/getSubnet:getSubnet":
                 return { ...inputs, id: String(inputs["subnetId"] ?? uuidOf("subnet")), cidr: "10.42.0.0/24" };
             case "openstack:compute/getFlavor:getFlavor":
-                return { ...inputs, id: uuidOf(`flavor/${String(inputs["name"])}`) };
+                // Offline, every flavor is 4 GB and 2 vCPUs (the engines' settings are sized from it).
+                return { ...inputs, id: uuidOf(`flavor/${String(inputs["name"])}`), ram: OFFLINE_FLAVOR.ramMb, vcpus: OFFLINE_FLAVOR.vcpus, disk: 20 };
             case "openstack:images/getImage:getImage":
                 return { ...inputs, id: uuidOf(`image/${String(inputs["name"])}`) };
             case "openstack:identity/getAuthScope:getAuthScope":

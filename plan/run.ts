@@ -28,7 +28,7 @@ export interface StackRun {
     readonly resources: RecordedResource[];
     /** Stack outputs, secrets replaced by `[secret]`. */
     readonly outputs: Record<string, unknown>;
-    /** Names of the outputs that are secrets. */
+    /** The outputs that are secrets, by name; a secret inside an output object by its path ("connection.password"). */
     readonly secretOutputs: string[];
     /** Outputs with secrets in clear: for tests only. */
     readonly rawOutputs: Record<string, unknown>;
@@ -67,23 +67,51 @@ export async function runStack(configFile: string, options: RunOptions = {}): Pr
 
     // The same path as the real program: config read and validated before any resource.
     const definition = defineStack(loadConfig());
-    const outputs = await settleAll(definition.outputs);
+    const outputs = await settle(definition.outputs, "");
     const artifacts = await settleAll(definition.artifacts);
     await recorder.settled();
 
-    const secretOutputs = Object.keys(outputs).filter((k) => outputs[k].secret).sort();
     return {
         stack: file.stack,
         config,
         resources: recorder.resources,
-        outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.secret ? REDACTED : v.value])),
-        secretOutputs,
-        rawOutputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value])),
+        outputs: outputs.value as Record<string, unknown>,
+        secretOutputs: [...outputs.secrets].sort(),
+        rawOutputs: outputs.raw as Record<string, unknown>,
         artifacts: Object.fromEntries(
             Object.entries(artifacts).map(([k, v]) => [k, v.secret ? REDACTED : String(v.value)]),
         ),
         secretValues: [...mocks.secretValues],
     };
+}
+
+/** A stack output, settled: redacted where secret (at any depth, as the engine stores it), raw, and where its secrets are. */
+interface SettledOutput {
+    readonly value: unknown;
+    readonly raw: unknown;
+    readonly secrets: readonly string[];
+}
+
+async function settle(input: unknown, path: string): Promise<SettledOutput> {
+    if (pulumi.Output.isInstance(input)) {
+        const output = input as pulumi.Output<unknown>;
+        const value = await new Promise<unknown>((resolve) => output.apply((v) => resolve(v)));
+        return (await pulumi.isSecret(output)) ? { value: REDACTED, raw: value, secrets: [path] } : { value, raw: value, secrets: [] };
+    }
+    const join = (key: string) => (path === "" ? key : `${path}.${key}`);
+    if (Array.isArray(input)) {
+        const parts = await Promise.all(input.map((v, i) => settle(v, join(String(i)))));
+        return { value: parts.map((p) => p.value), raw: parts.map((p) => p.raw), secrets: parts.flatMap((p) => p.secrets) };
+    }
+    if (input !== null && typeof input === "object" && !pulumi.Resource.isInstance(input)) {
+        const entries = await Promise.all(Object.entries(input).map(async ([k, v]) => [k, await settle(v, join(k))] as const));
+        return {
+            value: Object.fromEntries(entries.map(([k, p]) => [k, p.value])),
+            raw: Object.fromEntries(entries.map(([k, p]) => [k, p.raw])),
+            secrets: entries.flatMap(([, p]) => p.secrets),
+        };
+    }
+    return { value: input, raw: input, secrets: [] };
 }
 
 interface Settled {

@@ -17,4 +17,6 @@ export const ARTIFACT_PATHS = {
     consul: (name: string): string => `consul/${name}`,
     /** A Nomad job, as registered. */
     nomadJob: (jobId: string): string => `nomad/${jobId}.json`,
+    /** The GitOps file of a database (`dbaas connection` writes the same as `<database>.yml`). */
+    connection: (): string => "connection.yml",
 } as const;

@@ -140,6 +140,8 @@ export interface DatabaseNodeUserDataArgs extends ServerUserDataArgs {
     readonly database: string;
     /** Mountpoint of the data volume (created empty; Pacemaker mounts the volume there). */
     readonly mountpoint: string;
+    /** How long the engine may take to stop cleanly, in seconds (docker waits that long). */
+    readonly engineStopSeconds: number;
 }
 
 /**
@@ -160,7 +162,7 @@ export function databaseNodeUserData(args: DatabaseNodeUserDataArgs): string {
         write_files: [
             ...baseFiles(),
             ...agentConfigFiles(args.consulConfig, args.nomadConfig),
-            ...databaseNodeServiceFiles({ database: args.database, mountpoint: args.mountpoint, engineJobId: jobId(args.database, "engine") }),
+            ...databaseNodeServiceFiles({ database: args.database, mountpoint: args.mountpoint, engineJobId: jobId(args.database, "engine"), engineStopSeconds: args.engineStopSeconds }),
         ],
         runcmd: [
             ["rm", "-f", "/etc/consul.d/consul.hcl", "/etc/nomad.d/nomad.hcl"],

@@ -7,18 +7,17 @@
  *   takes the group over already has the engine's image: no pull during a failover. It starts
  *   only where the volume is mounted (an Assert in its unit), which Pacemaker guarantees.
  * - When docker stops (a planned move: Pacemaker stops nomad, then docker), dockerd stops every
- *   container with its stop signal and gives it `shutdown-timeout` seconds: the engines' clean
- *   shutdown time, not dockerd's default 15 s.
+ *   container with its stop signal and gives it `shutdown-timeout` seconds: the engine's clean
+ *   shutdown time (its task's kill timeout), not dockerd's default 15 s.
  * - When the Nomad client starts on the node that took over, it stops the engine allocations
  *   still recorded on other nodes (fenced already: Pacemaker fences before it moves anything),
  *   so Nomad reschedules the engine here at once instead of waiting for the dead node's
  *   heartbeat to expire.
  */
-import { LONGEST_CLEAN_SHUTDOWN_SECONDS } from "../engines";
 import { TLS_PATHS } from "./agents/paths";
 import { WriteFile } from "./cloudInit";
 import { jsonFile } from "./json";
-import { shellQuote } from "./shell";
+import { shellQuote } from "../common/shell";
 
 /** The root of the engines' socket directories (a tmpfs). */
 export const SOCKET_ROOT = "/run/dbaas";
@@ -37,22 +36,19 @@ export const TAKEOVER_TOKEN_PATH = "/etc/nomad.d/takeover-token";
 /** Where the takeover script is installed. */
 export const TAKEOVER_SCRIPT_PATH = "/usr/local/sbin/dbaas-nomad-takeover";
 
-/** Seconds dockerd gives containers to stop: the longest clean shutdown of an engine. */
-export const DOCKER_SHUTDOWN_SECONDS = LONGEST_CLEAN_SHUTDOWN_SECONDS;
-
-/** docker's daemon.json: images and containers on the data volume, the engines' clean-shutdown time. */
-export function dockerDaemonConfig(mountpoint: string): object {
-    return { "data-root": `${mountpoint}/docker`, "shutdown-timeout": DOCKER_SHUTDOWN_SECONDS, "live-restore": false };
+/** docker's daemon.json: images and containers on the data volume, the engine's clean-shutdown time (seconds). */
+export function dockerDaemonConfig(mountpoint: string, shutdownSeconds: number): object {
+    return { "data-root": `${mountpoint}/docker`, "shutdown-timeout": shutdownSeconds, "live-restore": false };
 }
 
 /** docker.service's drop-in: only where the volume is mounted, and enough time to stop its containers cleanly. */
-export function dockerUnitDropIn(mountpoint: string): string {
+export function dockerUnitDropIn(mountpoint: string, shutdownSeconds: number): string {
     return [
         "# Managed by cloud-dbaas: docker keeps its data on the data volume; Pacemaker starts it where the volume is mounted.",
         "[Unit]",
         `AssertPathIsMountPoint=${mountpoint}`,
         "[Service]",
-        `TimeoutStopSec=${DOCKER_SHUTDOWN_SECONDS + 30}`,
+        `TimeoutStopSec=${shutdownSeconds + 30}`,
         "",
     ].join("\n");
 }
@@ -118,11 +114,23 @@ export function nomadTakeoverScript(args: TakeoverArgs): string {
     ].join("\n");
 }
 
+/** What the node's service files need. */
+export interface NodeServiceArgs {
+    /** The database's name. */
+    readonly database: string;
+    /** The data volume's mountpoint. */
+    readonly mountpoint: string;
+    /** The engine's service job. */
+    readonly engineJobId: string;
+    /** How long the engine may take to stop cleanly (its task's kill timeout), in seconds. */
+    readonly engineStopSeconds: number;
+}
+
 /** The files of a database node's user data that this module owns. */
-export function databaseNodeServiceFiles(args: { readonly database: string; readonly mountpoint: string; readonly engineJobId: string }): WriteFile[] {
+export function databaseNodeServiceFiles(args: NodeServiceArgs): WriteFile[] {
     return [
-        { path: "/etc/docker/daemon.json", content: jsonFile(dockerDaemonConfig(args.mountpoint)), permissions: "0644" },
-        { path: "/etc/systemd/system/docker.service.d/dbaas.conf", content: dockerUnitDropIn(args.mountpoint), permissions: "0644" },
+        { path: "/etc/docker/daemon.json", content: jsonFile(dockerDaemonConfig(args.mountpoint, args.engineStopSeconds)), permissions: "0644" },
+        { path: "/etc/systemd/system/docker.service.d/dbaas.conf", content: dockerUnitDropIn(args.mountpoint, args.engineStopSeconds), permissions: "0644" },
         { path: "/etc/systemd/system/nomad.service.d/dbaas.conf", content: nomadUnitDropIn(), permissions: "0644" },
         { path: TAKEOVER_SCRIPT_PATH, content: nomadTakeoverScript({ jobIds: [args.engineJobId] }), permissions: "0755" },
         { path: "/etc/tmpfiles.d/dbaas-socket.conf", content: socketTmpfiles(args.database), permissions: "0644" },

@@ -1,5 +1,5 @@
 /** Shell scripts the control plane runs over SSH, as pure functions. */
-import { shellQuote } from "./shell";
+import { shellQuote } from "../common/shell";
 
 /** What the Nomad ACL bootstrap needs. */
 export interface NomadBootstrapArgs {

@@ -104,7 +104,7 @@ describe("config: parseStackConfig", () => {
             const cfg = parseStackConfig(DATABASE);
             assert.deepEqual(cfg, {
                 kind: "database", flavor: "m1.large", image: "debian-12-genericcloud-amd64", sshUser: "debian",
-                controlPlane: "acme/cloud-dbaas/control-plane", engine: "postgresql", version: "16", name: "my-first-db",
+                controlPlane: "acme/cloud-dbaas/control-plane", engine: "postgresql", version: { major: "16", minor: "16.14", pinnedByProgram: true, imageTag: "16.14-trixie", image: "docker.io/library/postgres:16.14-trixie" }, name: "my-first-db",
                 sizeGb: 10, nodes: 2, allowedCidrs: ["10.0.0.0/8"], floatingIpPool: "public", fstype: "xfs", deleteData: false, schemas: [], users: [],
                 authUrl: "https://keystone.example.org:5000/v3", region: "RegionOne",
             });
@@ -123,7 +123,7 @@ describe("config: parseStackConfig", () => {
             const { engine, version, nodes, sizeGb, fstype, deleteData, volumeType, controlPlane } = cfg;
             assert.deepEqual(
                 { engine, version, nodes, sizeGb, fstype, deleteData, volumeType, controlPlane },
-                { engine: "mariadb", version: "10.11", nodes: 3, sizeGb: 16384, fstype: "ext4", deleteData: true, volumeType: "ssd", controlPlane: "control-plane" },
+                { engine: "mariadb", version: { major: "10.11", minor: "10.11.20", pinnedByProgram: true, imageTag: "10.11.20-jammy", image: "docker.io/library/mariadb:10.11.20-jammy" }, nodes: 3, sizeGb: 16384, fstype: "ext4", deleteData: true, volumeType: "ssd", controlPlane: "control-plane" },
             );
         });
 
@@ -257,11 +257,23 @@ describe("config: parseStackConfig", () => {
             assert.ok(!parseError(raw).problems.some((p) => p.key === "dbaas:version"));
         });
         it("rejects a PostgreSQL version it does not support (9.6), listing the engine's versions", () => {
-            expectProblem(withKeys(DATABASE, { "dbaas:version": "9.6" }), "dbaas:version", "9.6", /postgresql.*"15", "16", "17", "18"/);
+            expectProblem(withKeys(DATABASE, { "dbaas:version": "9.6" }), "dbaas:version", "9.6", /not offered: accepted versions are 15, 16, 17, 18/);
         });
         it("rejects a MariaDB version it does not support (15), listing the engine's versions", () => {
             const raw = withKeys(DATABASE, { "dbaas:engine": "mariadb", "dbaas:version": "15" });
-            expectProblem(raw, "dbaas:version", "15", /mariadb.*"10.11", "11.4", "11.8"/);
+            expectProblem(raw, "dbaas:version", "15", /accepted versions are 10\.11, 11\.4, 11\.8/);
+        });
+        it("refuses end-of-life versions, naming the date and the versions accepted (PostgreSQL 14, MariaDB 10.6)", () => {
+            expectProblem(withKeys(DATABASE, { "dbaas:version": "14" }), "dbaas:version", "14", /PostgreSQL 14 reached its end of life on 2026-11-12 .*accepted versions are 15, 16, 17, 18/);
+            const raw = withKeys(DATABASE, { "dbaas:engine": "mariadb", "dbaas:version": "10.6" });
+            expectProblem(raw, "dbaas:version", "10.6", /MariaDB 10\.6 reached its end of life on 2026-07-06 .*10\.11, 11\.4, 11\.8/);
+        });
+        it("takes a major version (the program pins the minor) or an exact minor, with the image it deploys", () => {
+            const major = parseStackConfig(DATABASE);
+            const exact = parseStackConfig(withKeys(DATABASE, { "dbaas:version": "16.9" }));
+            assert.ok(major.kind === "database" && exact.kind === "database");
+            assert.deepEqual([major.version.major, major.version.pinnedByProgram], ["16", true]);
+            assert.deepEqual([exact.version.minor, exact.version.pinnedByProgram, exact.version.image], ["16.9", false, "docker.io/library/postgres:16.9-trixie"]);
         });
     });
 
@@ -278,11 +290,11 @@ describe("config: parseStackConfig", () => {
 
     describe("schemas and users", () => {
         for (const [key, value, pattern] of [
-            ["dbaas:schemas", '["App"]', /schema "App" must be lowercase letters/],
+            ["dbaas:schemas", '["App"]', /schema "App": a schema name is lowercase letters/],
             ["dbaas:schemas", '["app", "app"]', /listed twice/],
             ["dbaas:schemas", '["pg_catalog"]', /reserved/],
             ["dbaas:users", '[{"name": "ro", "access": "admin"}]', /access "admin" must be "read" or "write"/],
-            ["dbaas:users", '[{"name": "root", "access": "read"}]', /reserved/],
+            ["dbaas:users", '[{"name": "postgres", "access": "read"}]', /reserved/],
             ["dbaas:users", '[{"name": "ro", "access": "read", "password": "x"}]', /unknown field\(s\) "password"/],
             ["dbaas:users", '[{"name": "ro", "access": "read"}, {"name": "ro", "access": "write"}]', /listed twice/],
             ["dbaas:users", '{"name": "ro"}', /not a list/],

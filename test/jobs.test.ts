@@ -7,7 +7,7 @@ import * as assert from "assert";
 import { configureJob, engineJob, NomadJob, sqlJob, TaskSpec, variablePath } from "../jobs";
 import { nomadJobErrors } from "./support/nomadSchema";
 
-const PLACEMENT = { database: "orders", datacenter: "dc1", region: "global", mountpoint: "/srv/orders", socketDir: "/run/dbaas/orders" };
+const PLACEMENT = { database: "orders", datacenter: "dc1", region: "global" };
 const TASK: TaskSpec = {
     image: "docker.io/library/postgres:16.11-bookworm",
     args: ["postgres", "-c", "config_file=/local/postgresql.conf"],
@@ -16,15 +16,18 @@ const TASK: TaskSpec = {
         { destination: "local/postgresql.conf", content: "port = 5432\n" },
         { destination: "secrets/server.key", secret: "tls_key", perms: "0600", uid: 999, gid: 999 },
     ],
-    healthCheck: { command: "pg_isready", args: ["-h", "/run/dbaas/orders"] },
+    volumes: [{ volume: "data", destination: "/srv/orders" }, { volume: "socket", destination: "/var/run/postgresql" }],
+    port: 5432,
+    memoryMb: 3686,
+    healthCheck: { command: "pg_isready", args: ["-h", "/var/run/postgresql"] },
     killSignal: "SIGINT",
     killTimeoutSeconds: 120,
 };
 
 function jobs(): NomadJob[] {
     return [
-        engineJob(PLACEMENT, { task: TASK, port: 5432, size: { ramMb: 4096, vcpus: 2 }, meta: { "dbaas.engine": "postgresql" } }),
-        configureJob(PLACEMENT, { wait: TASK, task: TASK, inputsFingerprint: "abc" }),
+        engineJob(PLACEMENT, { task: TASK, meta: { "dbaas.engine": "postgresql" } }),
+        configureJob(PLACEMENT, { service: TASK, task: TASK, inputsFingerprint: "abc" }),
         sqlJob(PLACEMENT, TASK),
     ];
 }
@@ -43,27 +46,37 @@ describe("Nomad job builders (jobs/)", () => {
         assert.notDeepEqual(nomadJobErrors(camel), []);
     });
 
-    it("runs only on this database's nodes, with the data and socket host volumes at the node's paths", () => {
+    it("runs only on this database's nodes, with the data and socket host volumes where the task says", () => {
         for (const { Job: job } of jobs()) {
             assert.ok(job.ID.startsWith("orders-"));
             assert.deepEqual(job["Constraints"], [{ LTarget: "${meta.dbaas.database}", Operand: "=", RTarget: "orders" }]);
-            for (const group of job["TaskGroups"] as { Volumes: Record<string, { Source: string }>; Tasks: { VolumeMounts: unknown[] }[] }[]) {
+            for (const group of job["TaskGroups"] as { Volumes: Record<string, { Source: string }>; Tasks: { Name: string; VolumeMounts: unknown[] }[] }[]) {
                 assert.deepEqual(Object.values(group.Volumes).map((v) => v.Source), ["data", "socket"]);
-                for (const task of group.Tasks) {
+                for (const task of group.Tasks.filter((t) => t.Name !== "wait-for-engine")) {
                     assert.deepEqual(task.VolumeMounts, [
                         { Volume: "data", Destination: "/srv/orders", ReadOnly: false },
-                        { Volume: "socket", Destination: "/run/dbaas/orders", ReadOnly: false },
+                        { Volume: "socket", Destination: "/var/run/postgresql", ReadOnly: false },
                     ]);
                 }
             }
         }
     });
 
+    it("configure waits for the engine's own health check, over the socket, with no secret", () => {
+        const group = (jobs()[1]!.Job["TaskGroups"] as { Tasks: Record<string, unknown>[] }[])[0]!;
+        const wait = group.Tasks[0]!;
+        assert.equal(wait["Name"], "wait-for-engine");
+        assert.deepEqual(wait["Lifecycle"], { Hook: "prestart", Sidecar: false });
+        assert.match(String((wait["Config"] as { args: string[] }).args[1]), /if pg_isready -h \/var\/run\/postgresql >\/dev\/null 2>&1; then exit 0/);
+        assert.deepEqual(wait["VolumeMounts"], [{ Volume: "socket", Destination: "/var/run/postgresql", ReadOnly: false }]);
+        assert.ok(!JSON.stringify(wait["Templates"]).includes("nomadVar"));
+    });
+
     it("reads secrets from the job's own Nomad Variable, never from the jobspec", () => {
         const [engine] = jobs();
         const text = JSON.stringify(engine);
         assert.ok(text.includes(`{{ with nomadVar \\"${variablePath("orders-engine")}\\" }}{{ .tls_key }}{{ end }}`), text);
-        assert.throws(() => engineJob(PLACEMENT, { task: { ...TASK, files: [{ destination: "local/x", content: "{{ env }}" }] }, port: 5432, size: { ramMb: 4096, vcpus: 2 }, meta: {} }), /must not contain/);
+        assert.throws(() => engineJob(PLACEMENT, { task: { ...TASK, files: [{ destination: "local/x", content: "{{ env }}" }] }, meta: {} }), /must not contain/);
     });
 
     it("the engine: its port on the host, a Consul service named after the database with the engine's check, its clean shutdown", () => {
@@ -75,7 +88,7 @@ describe("Nomad job builders (jobs/)", () => {
         assert.equal((service["Checks"] as Record<string, unknown>[])[0]!["Command"], "pg_isready");
         assert.equal(group.Tasks[0]!["KillSignal"], "SIGINT");
         assert.equal(group.Tasks[0]!["KillTimeout"], 120e9);
-        assert.deepEqual(group.Tasks[0]!["Resources"], { CPU: 1000, MemoryMB: 4096 - 768 - 256 });
+        assert.deepEqual(group.Tasks[0]!["Resources"], { CPU: 1000, MemoryMB: 3686 });
     });
 
     it("sql is parameterized (its payload is the SQL file) and never retried", () => {

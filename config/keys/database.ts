@@ -15,8 +15,8 @@ export const DATABASE_KEYS: readonly KeyDef[] = [
     key({
         name: "version", kinds: DATABASE, required: true, type: "string",
         // Checked against the engine by the parser (a cross-key rule).
-        rule: { accepted: `a version the engine supports (${ALL_VERSIONS_TEXT})`, check: (v) => ok(v) },
-        description: "Engine version (PostgreSQL major version, MariaDB series).",
+        rule: { accepted: `a version the engine supports (${ALL_VERSIONS_TEXT}), or an exact minor release of one, e.g. "16.9"`, check: (v) => ok(v) },
+        description: "Engine version: a PostgreSQL major version or MariaDB series (the program pins its minor release), or an exact minor release.",
     }),
     key({
         name: "name", kinds: DATABASE, required: true, type: "string", rule: databaseNameRule,

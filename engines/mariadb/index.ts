@@ -16,7 +16,7 @@
  *   then stops the temporary server; it unsets the password variables before starting mariadbd;
  * - a command that is not `mariadbd` (bash, mariadb, mariadb-dump) is exec'd as is.
  */
-import { BackupCommand, Engine, EngineInstance, RestoreCommand, SecretItem, TaskSpec } from "../engine";
+import { ConnectionParts, BackupCommand, Engine, EngineInstance, RestoreCommand, SecretItem, TaskSpec } from "../engine";
 import { checkName, containerPath, MAX_STOP_SECONDS, placementOf, Placement, plainFile, secretFile, shellQuote, userPasswordItem, waitScript } from "../common";
 import { resolveWith, VersionFacts } from "../versions";
 import { mariadbConfigureScript } from "./configure";
@@ -192,7 +192,7 @@ function restoreCommand(inst: EngineInstance, opts: { file?: string; jobs?: numb
     return { argv: ["bash", "-c", `exec ${client.map(shellQuote).join(" ")} < "$1"`, "restore", opts.file], input: "file" };
 }
 
-function secretItems(inst: EngineInstance): SecretItem[] {
+function secretItems(inst: Pick<EngineInstance, "database" | "users">): SecretItem[] {
     return [
         { name: "admin_password", kind: "password", account: "root" },
         { name: "owner_password", kind: "password", account: inst.database },
@@ -200,6 +200,12 @@ function secretItems(inst: EngineInstance): SecretItem[] {
         { name: "tls_cert", kind: "tls-cert" },
         { name: "tls_key", kind: "tls-key" },
     ];
+}
+
+/** The application's URI: the URI form of MariaDB Connector/C and the mariadb/mysql clients' option names (ssl-mode=VERIFY_IDENTITY: TLS, the certificate verified, its name included); JDBC writes the same as jdbc:mariadb://…?sslMode=verify-full. */
+function connectionUri(c: ConnectionParts): string {
+    const e = encodeURIComponent;
+    return `mariadb://${e(c.user)}:${e(c.password)}@${c.host.includes(":") ? `[${c.host}]` : c.host}:${c.port}/${e(c.database)}?ssl-mode=VERIFY_IDENTITY`;
 }
 
 const RESERVED_USERS = ["root", "mysql", "healthcheck", "public", "none", "mariadb_sys", "current_user", "current_role"];
@@ -229,4 +235,5 @@ export const mariadb: Engine = {
     sqlTask,
     backupCommand,
     restoreCommand,
+    connectionUri,
 };

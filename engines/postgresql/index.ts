@@ -14,7 +14,7 @@
  *   /var/run/postgresql, where that psql looks;
  * - a command that is not `postgres` (bash, psql, pg_dump) is exec'd as is.
  */
-import { EngineInstance, Engine, SecretItem, TaskSpec, BackupCommand, RestoreCommand } from "../engine";
+import { ConnectionParts, EngineInstance, Engine, SecretItem, TaskSpec, BackupCommand, RestoreCommand } from "../engine";
 import { checkName, containerPath, MAX_STOP_SECONDS, placementOf, Placement, plainFile, secretFile, shellQuote, userPasswordItem, waitScript } from "../common";
 import { resolveWith, VersionFacts } from "../versions";
 import { postgresqlConfigureScript } from "./configure";
@@ -197,7 +197,7 @@ function restoreCommand(inst: EngineInstance, opts: { file?: string; jobs?: numb
     };
 }
 
-function secretItems(inst: EngineInstance): SecretItem[] {
+function secretItems(inst: Pick<EngineInstance, "database" | "users">): SecretItem[] {
     return [
         { name: "admin_password", kind: "password", account: "postgres" },
         { name: "owner_password", kind: "password", account: inst.database },
@@ -205,6 +205,12 @@ function secretItems(inst: EngineInstance): SecretItem[] {
         { name: "tls_cert", kind: "tls-cert" },
         { name: "tls_key", kind: "tls-key" },
     ];
+}
+
+/** The application's URI: libpq's URI: every libpq-based driver (and JDBC through its own parser) reads it; sslrootcert must be given to the client beside it (the CA of the connection output). */
+function connectionUri(c: ConnectionParts): string {
+    const e = encodeURIComponent;
+    return `postgresql://${e(c.user)}:${e(c.password)}@${c.host.includes(":") ? `[${c.host}]` : c.host}:${c.port}/${e(c.database)}?sslmode=verify-full`;
 }
 
 const RESERVED_USERS = ["postgres", "public", "none", "current_user", "session_user", "current_role", "all"];
@@ -233,4 +239,5 @@ export const postgresql: Engine = {
     sqlTask,
     backupCommand,
     restoreCommand,
+    connectionUri,
 };

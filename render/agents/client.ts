@@ -1,5 +1,4 @@
 /** Consul and Nomad client agent configurations of a database node (no secret in them). */
-import { LONGEST_CLEAN_SHUTDOWN_SECONDS } from "../../engines";
 import { socketDir } from "../databaseNode";
 import { TLS_PATHS } from "./paths";
 
@@ -17,6 +16,8 @@ export interface ClientAgentArgs {
     readonly database: string;
     /** The data volume's mountpoint (a Nomad host volume for the engine). */
     readonly mountpoint: string;
+    /** How long the engine may take to stop cleanly, in seconds (Nomad caps kill timeouts at max_kill_timeout). */
+    readonly engineStopSeconds: number;
 }
 
 /** Consul client agent configuration: joins the servers, TLS certificates by auto_encrypt; no secret. */
@@ -50,8 +51,8 @@ export function nomadClientConfig(a: ClientAgentArgs): object {
             meta: { "dbaas.database": a.database },
             // The engine's data (the volume's mountpoint) and its Unix socket: the only host paths a job reaches.
             host_volume: { data: { path: a.mountpoint, read_only: false }, socket: { path: socketDir(a.database), read_only: false } },
-            // A task's kill_timeout is capped by this: let the engines shut down cleanly.
-            max_kill_timeout: `${LONGEST_CLEAN_SHUTDOWN_SECONDS}s`,
+            // A task's kill_timeout is capped by this: let the engine shut down cleanly.
+            max_kill_timeout: `${a.engineStopSeconds}s`,
         },
         acl: { enabled: true },
         tls: { http: true, rpc: true, ca_file: TLS_PATHS.nomad.ca, cert_file: TLS_PATHS.nomad.cert, key_file: TLS_PATHS.nomad.key, verify_server_hostname: true },

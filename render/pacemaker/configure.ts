@@ -2,9 +2,9 @@
  * The Pacemaker configuration of one database cluster, as bash that edits an offline CIB file
  * (`pcs -f "$1" …`).
  */
-import { shellQuote } from "../shell";
+import { shellQuote } from "../../common/shell";
 import { openstackProfile } from "./openstack";
-import { CLUSTER_PROPERTIES, GROUP_PRIORITY, GROUP_ROLES, OPERATIONS, PREFERRED_NODE_SCORE, RESOURCE_DEFAULTS, RESOURCE_IDS } from "./settings";
+import { CLUSTER_PROPERTIES, GROUP_PRIORITY, GROUP_ROLES, operationsOf, PREFERRED_NODE_SCORE, RESOURCE_DEFAULTS, RESOURCE_IDS } from "./settings";
 import { AgentSpec, ClusterSpec, Role, validateClusterSpec } from "./spec";
 
 const AGENT = /^(ocf:[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+|systemd:[A-Za-z0-9_.@-]+|stonith:[A-Za-z0-9_.-]+|fence_[A-Za-z0-9_]+)$/;
@@ -40,6 +40,7 @@ export function configureScript(spec: ClusterSpec): string {
     validateClusterSpec(spec);
     const profile = spec.profile ?? openstackProfile;
     const agents = profile.agents(spec);
+    const OPERATIONS = operationsOf(spec);
     const id = RESOURCE_IDS;
     const pcs = `pcs -f "$1"`;
     const kv = (o: Readonly<Record<string, string>>) => Object.entries(o).map(([k, v]) => shellQuote(`${k}=${v}`)).join(" ");

@@ -2,8 +2,7 @@
  * The settings every profile shares: resource ids, group order, operations, defaults, cluster
  * properties, corosync timings. A profile only maps roles to agents.
  */
-import { DOCKER_SHUTDOWN_SECONDS } from "../databaseNode";
-import { Role } from "./spec";
+import { ClusterSpec, Role } from "./spec";
 
 /** Resource ids, named after the role (not the agent), identical in every profile. */
 export const RESOURCE_IDS = {
@@ -45,9 +44,18 @@ export const OPERATIONS: Readonly<Record<Role, string>> = {
     volume: "monitor interval=60s timeout=180s start interval=0s timeout=300s stop interval=0s timeout=300s on-fail=fence",
     filesystem: "monitor interval=20s timeout=60s start interval=0s timeout=120s stop interval=0s timeout=120s on-fail=fence",
     ip: "monitor interval=60s timeout=180s start interval=0s timeout=180s stop interval=0s timeout=180s",
-    docker: `monitor interval=30s timeout=60s start interval=0s timeout=120s stop interval=0s timeout=${DOCKER_SHUTDOWN_SECONDS + 60}s`,
+    docker: "monitor interval=30s timeout=60s start interval=0s timeout=120s stop interval=0s timeout=180s",
     nomad: "monitor interval=30s timeout=60s start interval=0s timeout=120s stop interval=0s timeout=120s",
 };
+
+/** How long the engine may take to stop when a spec does not say (docker's stop gets a minute more). */
+export const DEFAULT_ENGINE_STOP_SECONDS = 120;
+
+/** The operations of a cluster: {@link OPERATIONS}, docker's stop timeout from the engine's clean-shutdown time. */
+export function operationsOf(spec: ClusterSpec): Readonly<Record<Role, string>> {
+    const stop = (spec.engineStopSeconds ?? DEFAULT_ENGINE_STOP_SECONDS) + 60;
+    return { ...OPERATIONS, docker: OPERATIONS.docker.replace(/stop interval=0s timeout=\d+s/, `stop interval=0s timeout=${stop}s`) };
+}
 
 /**
  * Resource defaults.

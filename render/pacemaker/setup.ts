@@ -1,5 +1,5 @@
 /** Setting the corosync + Pacemaker cluster up: `pcs cluster setup`'s argv and the script run on the first node. */
-import { shellQuote } from "../shell";
+import { shellQuote } from "../../common/shell";
 import { COROSYNC_TIMINGS, CorosyncTimings } from "./settings";
 import { ClusterSpec, validateClusterSpec } from "./spec";
 

@@ -36,6 +36,8 @@ export interface ClusterSpec {
     readonly fstype: "xfs" | "ext4";
     /** Name of the clouds.yaml entry written on the nodes, for the OpenStack agents and fence_openstack. */
     readonly cloud: string;
+    /** How long the engine may take to stop cleanly, in seconds (docker's stop waits for it); default 120. */
+    readonly engineStopSeconds?: number;
     /** Node preferred for the first start (score below the stickiness: no fail-back). */
     readonly preferredNode?: string;
     /** Which agents play the roles; default {@link openstackProfile}. */
@@ -108,6 +110,9 @@ export function validateClusterSpec(spec: ClusterSpec): ClusterSpec {
     if (spec.fstype !== "xfs" && spec.fstype !== "ext4") fail("fstype", "must be xfs or ext4", spec.fstype);
     if (typeof spec.cloud !== "string" || !/^[A-Za-z0-9_.-]+$/.test(spec.cloud)) {
         fail("cloud", "must be a clouds.yaml entry name ([A-Za-z0-9_.-]+)", spec.cloud);
+    }
+    if (spec.engineStopSeconds !== undefined && (!Number.isInteger(spec.engineStopSeconds) || spec.engineStopSeconds < 10 || spec.engineStopSeconds > 3600)) {
+        fail("engineStopSeconds", "must be a whole number of seconds from 10 to 3600", spec.engineStopSeconds);
     }
     if (spec.preferredNode !== undefined && !names.has(spec.preferredNode)) {
         fail("preferredNode", `unknown node, expected one of ${[...names].join(", ")}`, spec.preferredNode);

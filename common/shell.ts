@@ -1,4 +1,4 @@
-/** Shell quoting, for every generated script. */
+/** Shell quoting, for every generated script (the program's and the engines'). Pure. */
 
 /** Quotes a value for bash: as is when it is made of safe characters only, else in single quotes. */
 export function shellQuote(value: string): string {

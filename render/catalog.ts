@@ -1,0 +1,23 @@
+/** The platform's catalog of databases: one Consul KV entry per database (no secret in it). */
+
+/** Where a database's entry lives in Consul's KV store. */
+export function catalogPath(database: string): string {
+    return `dbaas/databases/${database}`;
+}
+
+/** What the catalog says of a database. */
+export interface CatalogEntry {
+    /** The engine. */
+    readonly engine: string;
+    /** The exact version deployed. */
+    readonly version: string;
+    /** The address clients connect to (the floating IP). */
+    readonly address: string;
+    /** The engine's port. */
+    readonly port: number;
+}
+
+/** The entry's value (JSON). */
+export function catalogValue(entry: CatalogEntry): string {
+    return JSON.stringify({ engine: entry.engine, version: entry.version, address: entry.address, port: entry.port });
+}
