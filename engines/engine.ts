@@ -79,10 +79,18 @@ export type VersionResolution =
 export interface InstancePaths {
     /**
      * Where the Nomad host volume `socket` (host path /run/dbaas/<database name>) is mounted in
-     * every task, and where the engine puts its Unix socket. Default: {@link Engine.socketDir},
-     * the image's own socket directory (the images' entrypoints and clients look there).
+     * every task, and where the engine puts its Unix socket: the node's path (the job builders
+     * mount host volumes at the same path) or, by default, {@link Engine.socketDir}, the image's
+     * own socket directory.
      */
     readonly socketDir?: string;
+    /**
+     * The image's own socket directory in the engine's container (default
+     * {@link Engine.socketDir}). PostgreSQL also listens there when `socketDir` is elsewhere:
+     * the image's entrypoint initialises the database with psql over it. Tests point it into
+     * their sandbox.
+     */
+    readonly imageSocketDir?: string;
     /** The task's `local/` directory as the container sees it (default "/local"). */
     readonly localDir?: string;
     /** The task's `secrets/` directory as the container sees it (default "/secrets"). */
@@ -196,7 +204,7 @@ export interface SecretItem {
 
 /** A command that writes a logical backup of the database. */
 export interface BackupCommand {
-    /** Run in a task of the engine's image ({@link backupTask}-like: same user, same socket). */
+    /** Run in a task of the engine's image, as `user`, with the host volume `socket` mounted at the engine's socket directory. */
     readonly argv: readonly string[];
     readonly user?: string;
     /** Where the dump goes: standard output, or the file named in argv. */
@@ -241,6 +249,11 @@ export interface Engine {
     readonly gid: number;
     /** The image's own socket directory: where the host volume `socket` is mounted by default. */
     readonly socketDir: string;
+    /**
+     * The clean-shutdown signal, and the longest time a clean shutdown may be given (the sizing's
+     * cap; an instance's own is its service task's `killTimeoutSeconds`, sized from the flavor).
+     */
+    readonly cleanShutdown: { readonly signal: string; readonly seconds: number };
 
     /** `dbaas:version` → the release deployed, or why not (see {@link VersionResolution}). */
     resolveVersion(text: string): VersionResolution;
@@ -258,6 +271,12 @@ export interface Engine {
 
     /** The engine itself (Nomad service job). */
     serviceTask(inst: EngineInstance): TaskSpec;
+    /**
+     * Waits, from a container of the image beside the engine (socket and data volumes mounted),
+     * until the engine passes its health check; fails after 10 minutes. The configure job's
+     * prestart task.
+     */
+    waitTask(inst: EngineInstance): TaskSpec;
     /** Creates the database, its owner, the users and the schemas; idempotent (Nomad batch job). */
     configureTask(inst: EngineInstance): TaskSpec;
     /** Runs the SQL file at `payloadPath` (the dispatch payload, container path) as the administrator. */

@@ -134,9 +134,20 @@ describe("MariaDB engine, on a real server (10.11)", function () {
     it("refuses root over TCP and accepts users over TLS only, the certificate verified", () => {
         let r = m.tcp("root", m.password("admin_password"), "SELECT 1", { tls: true, ca: ca(), database: "mysql" });
         assert.match(r.stderr, /Access denied for user 'root'@'127\.0\.0\.1'/);
+        // Without TLS: the configured users REQUIRE SSL, and the server requires secure transport of every account.
         r = m.tcp("reporting", m.password("user_reporting_password"), "SELECT 1", { tls: false, database: "app" });
         assert.notEqual(r.status, 0);
-        assert.match(r.stderr, /insecure transport are prohibited|Access denied/);
+        assert.match(r.stderr, /Access denied for user 'reporting'/);
+        m.rootSqlOk("CREATE USER plain@'%' IDENTIFIED BY 'plain-password'; GRANT SELECT ON app.* TO plain@'%';");
+        try {
+            // An account without REQUIRE SSL, right password: refused without TLS (10.11 reports it as
+            // "Access denied"), accepted with it. That is require_secure_transport.
+            r = m.tcp("plain", "plain-password", "SELECT 1", { tls: false, database: "app" });
+            assert.match(r.stderr, /Access denied for user 'plain'@'127\.0\.0\.1' \(using password: YES\)/);
+            assert.equal(m.tcp("plain", "plain-password", "SELECT 1", { tls: true, ca: ca(), database: "app" }).status, 0);
+        } finally {
+            m.rootSqlOk("DROP USER plain@'%'");
+        }
         r = m.tcp("reporting", "wrong", "SELECT 1", { tls: true, ca: ca(), database: "app" });
         assert.match(r.stderr, /Access denied/);
         r = m.tcp("reporting", m.password("user_reporting_password"), "SHOW STATUS LIKE 'Ssl_version'", { tls: true, ca: ca(), database: "app" });
@@ -197,8 +208,18 @@ describe("MariaDB engine, on a real server (10.11)", function () {
         assert.equal(m.rootSqlOk("SELECT COUNT(*) FROM app.t").trim(), count);
     });
 
+    it("the wait task passes once the engine is healthy (from another container's point of view: the shared socket and data)", () => {
+        const r = m.runTask(m.engine.waitTask(inst));
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /MariaDB is ready/);
+    });
+
     it("stops cleanly on the task's kill signal within its kill timeout", async () => {
         const took = await m.stop();
+        const wait = m.engine.waitTask(inst);
+        const w = run(wait.command!, [...wait.args, "3"]);
+        assert.equal(w.status, 1);
+        assert.match(w.stderr, /MariaDB is not ready after 3 s/);
         assert.ok(took !== undefined && took < m.service.killTimeoutSeconds!, `took ${took} s`);
         assert.match(m.server!.log(), /Shutdown complete/);
         m.server = undefined;

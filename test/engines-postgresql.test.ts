@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { EngineInstance, resolveVersion } from "../engines";
 import { postgresqlSizing } from "../engines/postgresql/settings";
-import { PostgresqlServer } from "./support/engines/postgresql";
+import { clientEnv, PostgresqlServer } from "./support/engines/postgresql";
 import { run, testTls, TRICKY_PASSWORD } from "./support/engines/sandbox";
 
 const DATABASE = "my-first-db";
@@ -228,8 +228,18 @@ for (const major of ["15", "16", "17", "18"]) {
             });
         }
 
+        it("the wait task passes once the engine is healthy (from another container's point of view: the shared socket)", () => {
+            const r = pg.runTask(pg.engine.waitTask(inst));
+            assert.equal(r.status, 0, r.stderr);
+            assert.match(r.stdout, /PostgreSQL is ready/);
+        });
+
         it("stops cleanly on the task's kill signal within its kill timeout", async () => {
             const took = await pg.stop();
+            const wait = pg.engine.waitTask(inst);
+            const w = run(wait.command!, [...wait.args, "3"], { env: clientEnv() });
+            assert.equal(w.status, 1);
+            assert.match(w.stderr, /PostgreSQL is not ready after 3 s/);
             assert.ok(took !== undefined && took < pg.service.killTimeoutSeconds!, `took ${took} s`);
             assert.match(pg.server!.log(), /database system is shut down/);
             assert.match(pg.server!.log(), /received fast shutdown request/);

@@ -7,7 +7,8 @@
 import * as assert from "node:assert";
 import { spawnSync } from "node:child_process";
 import { ENGINE_NAMES, ENGINES, EngineInstance, EngineName, resolveVersion, taskSecrets, TaskSpec } from "../engines";
-import { engineMemoryMb } from "../engines/common";
+import { BATCH_TASK_MB, engineMemoryMb } from "../engines/common";
+import { BATCH_MEMORY_MB } from "../jobs/resources";
 import { mariadbSizing } from "../engines/mariadb/settings";
 import { postgresqlSizing } from "../engines/postgresql/settings";
 import { requireTool } from "./support/exec";
@@ -39,7 +40,7 @@ function instanceOf(engine: EngineName, over: Partial<EngineInstance> = {}): Eng
 
 function tasks(engine: EngineName, inst: EngineInstance): [string, TaskSpec][] {
     const e = ENGINES[engine];
-    return [["service", e.serviceTask(inst)], ["configure", e.configureTask(inst)], ["sql", e.sqlTask(inst, "/local/payload.sql")]];
+    return [["service", e.serviceTask(inst)], ["wait", e.waitTask(inst)], ["configure", e.configureTask(inst)], ["sql", e.sqlTask(inst, "/local/payload.sql")]];
 }
 
 describe("engines: versions", () => {
@@ -87,8 +88,10 @@ describe("engines: versions", () => {
         assert.match(refused("mariadb", "11.4.1"), /older than 11\.4\.2/);
     });
 
-    it("keeps the registry's shape: one definition per name, ports", () => {
+    it("keeps the registry's shape: one definition per name, ports, clean shutdown", () => {
         for (const e of ENGINE_NAMES) assert.equal(ENGINES[e].name, e);
+        assert.deepEqual(ENGINES.postgresql.cleanShutdown, { signal: "SIGINT", seconds: 600 });
+        assert.deepEqual(ENGINES.mariadb.cleanShutdown, { signal: "SIGTERM", seconds: 600 });
         assert.equal(ENGINES.postgresql.port, 5432);
         assert.equal(ENGINES.mariadb.port, 3306);
     });
@@ -103,16 +106,17 @@ describe("engines: sizing from the flavor", () => {
         { ramMb: 262144, vcpus: 64 },
     ];
 
-    it("leaves the node's own processes room: 384 MB to 2 GB", () => {
-        assert.deepEqual(flavors.map(engineMemoryMb), [640, 3686, 22528, 63488, 260096]);
+    it("leaves the node what it keeps (768 MB, and 256 MB for a batch task), as the job builders reserve it", () => {
+        assert.deepEqual(flavors.map(engineMemoryMb), [256, 3072, 23552, 64512, 261120]);
+        assert.equal(BATCH_TASK_MB, BATCH_MEMORY_MB, "the room left for a batch task is what the job builders give one");
     });
 
     it("PostgreSQL: shared_buffers a quarter, connections and work_mem within bounds, parallelism from the vCPUs", () => {
         const rows = flavors.map((f) => postgresqlSizing(f, 100).settings);
-        assert.deepEqual(rows.map((s) => s.shared_buffers), ["160MB", "912MB", "5632MB", "15872MB", "65024MB"]);
-        assert.deepEqual(rows.map((s) => s.max_connections), [64, 368, 500, 500, 500]);
-        assert.deepEqual(rows.map((s) => s.work_mem), ["4MB", "4MB", "11MB", "31MB", "64MB"]);
-        assert.deepEqual(rows.map((s) => s.maintenance_work_mem), ["64MB", "224MB", "1408MB", "2GB", "2GB"]);
+        assert.deepEqual(rows.map((s) => s.shared_buffers), ["64MB", "768MB", "5888MB", "16128MB", "65280MB"]);
+        assert.deepEqual(rows.map((s) => s.max_connections), [50, 307, 500, 500, 500]);
+        assert.deepEqual(rows.map((s) => s.work_mem), ["4MB", "4MB", "11MB", "32MB", "64MB"]);
+        assert.deepEqual(rows.map((s) => s.maintenance_work_mem), ["16MB", "192MB", "1472MB", "2GB", "2GB"]);
         assert.deepEqual(rows.map((s) => s.max_parallel_workers_per_gather), [0, 1, 1, 4, 4]);
         assert.deepEqual(rows.map((s) => s.max_worker_processes), [8, 8, 8, 20, 68]);
         // Memory the settings can claim at once stays inside the budget on every flavor.
@@ -131,14 +135,14 @@ describe("engines: sizing from the flavor", () => {
 
     it("MariaDB: the buffer pool half (small) to 70 % of the budget, the redo log a quarter of it within 5 % of the volume", () => {
         const rows = flavors.map((f) => mariadbSizing(f, 100));
-        assert.deepEqual(rows.map((s) => s.bufferPoolMb), [256, 2560, 15744, 44416, 182016]);
-        assert.deepEqual(rows.map((s) => s.settings.innodb_log_file_size), ["96M", "640M", "3936M", "4096M", "4096M"]);
+        assert.deepEqual(rows.map((s) => s.bufferPoolMb), [128, 2048, 16384, 45056, 182784]);
+        assert.deepEqual(rows.map((s) => s.settings.innodb_log_file_size), ["96M", "512M", "4096M", "4096M", "4096M"]);
         assert.equal(mariadbSizing(flavors[2], 10).settings.innodb_log_file_size, "512M");
     });
 
     it("gives a clean shutdown time that grows with the buffers, 60 s to 10 min", () => {
-        assert.deepEqual(flavors.map((f) => postgresqlSizing(f, 100).stopSeconds), [60, 60, 118, 278, 600]);
-        assert.deepEqual(flavors.map((f) => mariadbSizing(f, 100).stopSeconds), [60, 70, 276, 600, 600]);
+        assert.deepEqual(flavors.map((f) => postgresqlSizing(f, 100).stopSeconds), [60, 60, 122, 282, 600]);
+        assert.deepEqual(flavors.map((f) => mariadbSizing(f, 100).stopSeconds), [60, 62, 286, 600, 600]);
     });
 });
 
@@ -161,6 +165,16 @@ describe("engines: task specs", () => {
             assert.equal(s.port, e.port);
             assert.ok(s.healthCheck);
             assert.equal(s.memoryMb, engineMemoryMb(inst.size));
+        });
+
+        it(`${engine}: the socket volume may be mounted at the node's path (the image's own directory still serves the entrypoint)`, () => {
+            const atNode = instanceOf(engine, { paths: { socketDir: "/run/dbaas/my-first-db" } });
+            const s = e.serviceTask(atNode);
+            assert.deepEqual(s.volumes[1], { volume: "socket", destination: "/run/dbaas/my-first-db" });
+            const conf = s.files.find((f) => f.destination === (engine === "postgresql" ? "local/postgresql.conf" : "local/my.cnf"))!;
+            assert.ok("content" in conf);
+            if (engine === "postgresql") assert.match(conf.content, /^unix_socket_directories = '\/run\/dbaas\/my-first-db, \/var\/run\/postgresql'/m);
+            else assert.match(conf.content, /^socket = \/run\/dbaas\/my-first-db\/mysqld\.sock/m);
         });
 
         it(`${engine}: every task uses the same image and mounts the socket volume`, () => {

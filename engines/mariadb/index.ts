@@ -17,7 +17,7 @@
  * - a command that is not `mariadbd` (bash, mariadb, mariadb-dump) is exec'd as is.
  */
 import { ConnectionParts, BackupCommand, Engine, EngineInstance, RestoreCommand, SecretItem, TaskSpec } from "../engine";
-import { checkName, containerPath, placementOf, Placement, plainFile, secretFile, shellQuote, userPasswordItem } from "../common";
+import { checkName, containerPath, MAX_STOP_SECONDS, placementOf, Placement, plainFile, secretFile, shellQuote, userPasswordItem, waitScript } from "../common";
 import { resolveWith, VersionFacts } from "../versions";
 import { mariadbConfigureScript } from "./configure";
 import { MARIADB_RELEASES, MARIADB_RETIRED } from "./releases";
@@ -43,6 +43,7 @@ const FILES = {
     cnf: "local/my.cnf",
     health: "local/healthcheck.sh",
     configure: "local/configure.sh",
+    wait: "local/wait.sh",
     sql: "local/sql.sh",
     adminPassword: "secrets/admin_password",
     cert: "secrets/tls.crt",
@@ -121,6 +122,21 @@ function serviceTask(inst: EngineInstance): TaskSpec {
         // mariadbd's clean shutdown (flushes the buffer pool's dirty pages, dumps its page list).
         killSignal: "SIGTERM",
         killTimeoutSeconds: sizing.stopSeconds,
+    };
+}
+
+function waitTask(inst: EngineInstance): TaskSpec {
+    const p = place(inst);
+    return {
+        image: inst.version.image,
+        command: "bash",
+        args: [containerPath(p, FILES.wait)],
+        env: {},
+        files: [plainFile(FILES.health, healthScript(inst, p), { perms: "0755" }), plainFile(FILES.wait, waitScript(containerPath(p, FILES.health), "MariaDB"), { perms: "0755" })],
+        volumes: [
+            { volume: "data", destination: inst.mountpoint },
+            { volume: "socket", destination: p.socketDir },
+        ],
     };
 }
 
@@ -207,12 +223,14 @@ export const mariadb: Engine = {
     uid: UID,
     gid: UID,
     socketDir: SOCKET_DIR,
+    cleanShutdown: { signal: "SIGTERM", seconds: MAX_STOP_SECONDS },
     resolveVersion: (text) => resolveWith(FACTS, text),
     checkUserName: (name, database) => checkName("user", name, database, RESERVED_USERS, []),
     checkSchemaName: (name, database) => checkName("schema", name, database, RESERVED_SCHEMAS, []),
     dataDir,
     secretItems,
     serviceTask,
+    waitTask,
     configureTask,
     sqlTask,
     backupCommand,

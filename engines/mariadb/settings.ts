@@ -4,7 +4,7 @@
  * /etc/mysql), so the server behaves the same in the image and in the tests.
  */
 import { EngineInstance, FlavorSize } from "../engine";
-import { clamp, engineMemoryMb, floorTo, maxConnectionsFor, Placement } from "../common";
+import { clamp, engineMemoryMb, floorTo, MAX_STOP_SECONDS, maxConnectionsFor, Placement } from "../common";
 
 /** The sized settings, with the memory budget they come from. */
 export interface MariadbSizing {
@@ -40,7 +40,7 @@ export function mariadbSizing(size: FlavorSize, volumeGb: number): MariadbSizing
     // A clean shutdown (innodb_fast_shutdown=1) writes every dirty page: allow the whole pool at
     // a conservative 64 MB/s on top of 30 s, 60 s to 10 min. Killed earlier, the next start
     // runs crash recovery (safe, slower).
-    const stopSeconds = clamp(Math.ceil(30 + bufferPoolMb / 64), 60, 600);
+    const stopSeconds = clamp(Math.ceil(30 + bufferPoolMb / 64), 60, MAX_STOP_SECONDS);
     return { memoryMb, bufferPoolMb, settings, stopSeconds };
 }
 

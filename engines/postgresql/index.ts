@@ -15,7 +15,7 @@
  * - a command that is not `postgres` (bash, psql, pg_dump) is exec'd as is.
  */
 import { ConnectionParts, EngineInstance, Engine, SecretItem, TaskSpec, BackupCommand, RestoreCommand } from "../engine";
-import { checkName, containerPath, placementOf, Placement, plainFile, secretFile, shellQuote, userPasswordItem } from "../common";
+import { checkName, containerPath, MAX_STOP_SECONDS, placementOf, Placement, plainFile, secretFile, shellQuote, userPasswordItem, waitScript } from "../common";
 import { resolveWith, VersionFacts } from "../versions";
 import { postgresqlConfigureScript } from "./configure";
 import { POSTGRESQL_RELEASES, POSTGRESQL_RETIRED } from "./releases";
@@ -55,6 +55,7 @@ const FILES = {
     hba: "local/pg_hba.conf",
     health: "local/healthcheck.sh",
     configure: "local/configure.sh",
+    wait: "local/wait.sh",
     adminPassword: "secrets/admin_password",
     cert: "secrets/tls.crt",
     key: "secrets/tls.key",
@@ -118,6 +119,21 @@ function serviceTask(inst: EngineInstance): TaskSpec {
         // Nomad's default, is the smart shutdown that waits for every client to leave.
         killSignal: "SIGINT",
         killTimeoutSeconds: sizing.stopSeconds,
+    };
+}
+
+function waitTask(inst: EngineInstance): TaskSpec {
+    const p = place(inst);
+    return {
+        image: inst.version.image,
+        command: "bash",
+        args: [containerPath(p, FILES.wait)],
+        env: {},
+        files: [plainFile(FILES.health, healthScript(p), { perms: "0755" }), plainFile(FILES.wait, waitScript(containerPath(p, FILES.health), "PostgreSQL"), { perms: "0755" })],
+        volumes: [
+            { volume: "data", destination: inst.mountpoint },
+            { volume: "socket", destination: p.socketDir },
+        ],
     };
 }
 
@@ -211,12 +227,14 @@ export const postgresql: Engine = {
     uid: UID,
     gid: UID,
     socketDir: SOCKET_DIR,
+    cleanShutdown: { signal: "SIGINT", seconds: MAX_STOP_SECONDS },
     resolveVersion: (text) => resolveWith(FACTS, text),
     checkUserName: (name, database) => checkName("user", name, database, RESERVED_USERS, ["pg_"]),
     checkSchemaName: (name, database) => checkName("schema", name, database, ["information_schema"], ["pg_"]),
     dataDir,
     secretItems,
     serviceTask,
+    waitTask,
     configureTask,
     sqlTask,
     backupCommand,

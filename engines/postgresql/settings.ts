@@ -4,7 +4,7 @@
  * directory is not read) and pg_hba.conf (`hba_file`).
  */
 import { EngineInstance, FlavorSize } from "../engine";
-import { clamp, engineMemoryMb, floorTo, maxConnectionsFor, mb, Placement } from "../common";
+import { clamp, engineMemoryMb, floorTo, MAX_STOP_SECONDS, maxConnectionsFor, mb, Placement } from "../common";
 
 /** The sized settings (values as PostgreSQL reads them), with the memory budget they come from. */
 export interface PostgresqlSizing {
@@ -20,8 +20,8 @@ export interface PostgresqlSizing {
 
 /**
  * Settings from the flavor (pure). Each rule's reason is next to it; `volumeGb` bounds the WAL.
- * Sane from 1 GB / 1 vCPU (shared_buffers 160MB, 64 connections, no parallel query) to large
- * flavors (caps where a bigger value stops paying).
+ * Sane from 1 GB / 1 vCPU (a 256 MB budget: shared_buffers 64MB, 50 connections, no parallel
+ * query) to large flavors (caps where a bigger value stops paying).
  */
 export function postgresqlSizing(size: FlavorSize, volumeGb: number): PostgresqlSizing {
     const memoryMb = engineMemoryMb(size);
@@ -40,9 +40,9 @@ export function postgresqlSizing(size: FlavorSize, volumeGb: number): Postgresql
     // default, at most 64MB (larger sorts should be the exception, set per session).
     const workMemMb = clamp(Math.floor((memoryMb - sharedBuffersMb) / (maxConnections * 3)), 4, 64);
     // maintenance_work_mem: VACUUM, CREATE INDEX; up to autovacuum_max_workers (3) run at once,
-    // so 1/16 of the budget each (19 % together), between the 64MB default and 2GB (past which
-    // index builds gain little).
-    const maintenanceMb = clamp(floorTo(memoryMb / 16, 16), 64, 2048);
+    // so 1/16 of the budget each (19 % together), from 16MB (the smallest budgets: below the
+    // 64MB default, which would not fit three times) to 2GB (past which index builds gain little).
+    const maintenanceMb = clamp(floorTo(memoryMb / 16, 16), 16, 2048);
     // max_wal_size: checkpoints every max_wal_size of WAL or checkpoint_timeout. Bigger means
     // fewer checkpoints and fewer full-page writes (the write throughput), but more disk and a
     // longer crash recovery. WAL may overshoot it, so keep it to 10 % of the volume: from the 1GB
@@ -85,7 +85,7 @@ export function postgresqlSizing(size: FlavorSize, volumeGb: number): Postgresql
     // A fast shutdown ends with a checkpoint that writes every dirty buffer: allow the whole of
     // shared_buffers at a conservative 64 MB/s on top of 30 s, 60 s to 10 min. Killed earlier,
     // the next start runs crash recovery (safe, slower).
-    const stopSeconds = clamp(Math.ceil(30 + sharedBuffersMb / 64), 60, 600);
+    const stopSeconds = clamp(Math.ceil(30 + sharedBuffersMb / 64), 60, MAX_STOP_SECONDS);
     return { memoryMb, sharedBuffersMb, settings, shmSizeMb, stopSeconds };
 }
 
@@ -107,7 +107,13 @@ export function postgresqlConf(inst: EngineInstance, place: Placement, files: Po
     const fixed: [string, string | number, string][] = [
         ["listen_addresses", place.listenAddress, "clients reach the engine port; pg_hba.conf decides who gets in"],
         ["port", place.port, ""],
-        ["unix_socket_directories", place.socketDir, "the host volume `socket`, shared with the configure/sql/backup tasks"],
+        [
+            "unix_socket_directories",
+            [...new Set([place.socketDir, place.imageSocketDir])].join(", "),
+            place.socketDir === place.imageSocketDir
+                ? "the host volume `socket`, shared with the configure/sql/backup tasks"
+                : "the host volume `socket` (shared with the other tasks), and the image's own directory (its entrypoint initialises over it)",
+        ],
         ["hba_file", files.hbaFile, "ours, not the data directory's (the image's entrypoint appends to that one)"],
         ["password_encryption", "scram-sha-256", ""],
         ["ssl", "on", ""],

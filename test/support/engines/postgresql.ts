@@ -79,7 +79,8 @@ export class PostgresqlServer {
         // The entrypoint's temporary server: our arguments, no TCP. The health check must fail.
         const log = path.join(this.sandbox.logDir, "postgresql.log");
         const temp = new ServerProcess(log, `${bin}/postgres`, [...this.service.args, "-c", "listen_addresses=", "-p", String(this.port)], { user: this.user, env });
-        await waitFor("the temporary server", () => this.adminSql("postgres", "SELECT 1").status === 0);
+        // The entrypoint's psql reaches it over the image's own socket directory (it clears PGHOST).
+        await waitFor("the temporary server", () => this.adminSql("postgres", "SELECT 1", this.sandbox.imageSocketDir).status === 0);
         this.initHealthFailed = this.health().status !== 0;
         await temp.stop("SIGINT", 60);
 
@@ -95,8 +96,8 @@ export class PostgresqlServer {
     }
 
     /** SQL as the superuser over the socket (peer), psql -At. */
-    adminSql(database: string, sql: string): Ran {
-        return run("psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", this.sandbox.socketDir, "-p", String(this.port), "-U", "postgres", "-d", database, "-c", sql], { user: this.user.name, env: clientEnv() });
+    adminSql(database: string, sql: string, socketDir = this.sandbox.socketDir): Ran {
+        return run("psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", socketDir, "-p", String(this.port), "-U", "postgres", "-d", database, "-c", sql], { user: this.user.name, env: clientEnv() });
     }
 
     /** Like {@link adminSql}, throwing unless it succeeds; returns stdout. */

@@ -77,6 +77,8 @@ export class Sandbox {
     readonly root: string;
     readonly mountpoint: string;
     readonly socketDir: string;
+    /** Stands for the image's own socket directory (/var/run/postgresql, /run/mysqld). */
+    readonly imageSocketDir: string;
     readonly localDir: string;
     readonly secretsDir: string;
     readonly logDir: string;
@@ -86,12 +88,15 @@ export class Sandbox {
         fs.chmodSync(this.root, 0o755);
         this.mountpoint = this.dir("srv");
         this.socketDir = this.dir("run");
+        this.imageSocketDir = this.dir("image-run");
         this.localDir = this.dir("local");
         this.secretsDir = this.dir("secrets", 0o711);
         this.logDir = this.dir("log");
         // The images' entrypoints chown the socket directory to the engine's user.
-        fs.chownSync(this.socketDir, engineUser.uid, engineUser.gid);
-        fs.chmodSync(this.socketDir, 0o775);
+        for (const d of [this.socketDir, this.imageSocketDir]) {
+            fs.chownSync(d, engineUser.uid, engineUser.gid);
+            fs.chmodSync(d, 0o775);
+        }
     }
 
     private dir(name: string, mode = 0o755): string {
@@ -103,7 +108,7 @@ export class Sandbox {
 
     /** The instance paths that point the tasks here (and the engine at 127.0.0.1:port). */
     paths(port: number): InstancePaths {
-        return { socketDir: this.socketDir, localDir: this.localDir, secretsDir: this.secretsDir, listenAddress: "127.0.0.1", port };
+        return { socketDir: this.socketDir, imageSocketDir: this.imageSocketDir, localDir: this.localDir, secretsDir: this.secretsDir, listenAddress: "127.0.0.1", port };
     }
 
     /**
