@@ -94,6 +94,7 @@ export class EngineService extends pulumi.ComponentResource {
 
         const service = instance.apply((i) => engine.serviceTask(i));
         const configure = instance.apply((i) => engine.configureTask(i));
+        const wait = instance.apply((i) => engine.waitTask(i));
         const sql = instance.apply((i) => engine.sqlTask(i, SQL_PAYLOAD_PATH));
         const version = instance.apply((i) => i.version);
 
@@ -108,7 +109,7 @@ export class EngineService extends pulumi.ComponentResource {
         const fingerprint = pulumi.unsecret(pulumi.all([configure, configureSecrets]).apply(([task, secrets]) =>
             createHash("sha256").update(JSON.stringify({ task, secrets })).digest("hex")));
         const configureVariable = new nomad.Variable(`${name}-configure-secrets`, { path: variablePath(this.jobIds.configure), items: configureSecrets }, nomadOpts);
-        const configureSpec = pulumi.all([placement, service, configure, fingerprint]).apply(([p, s, task, f]) => configureJob(p, { service: s, task, inputsFingerprint: f }));
+        const configureSpec = pulumi.all([placement, wait, configure, fingerprint]).apply(([p, w, task, f]) => configureJob(p, { wait: w, task, inputsFingerprint: f }));
         this.job("configure", configureSpec, { detach: true }, [configureVariable, engineJobResource], nomadOpts);
 
         // Administration SQL, dispatched by `dbaas sql` (the administrator over the socket: no secret).

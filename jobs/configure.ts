@@ -6,31 +6,12 @@
 import { BATCH_CPU_MHZ, BATCH_MEMORY_MB } from "./resources";
 import { dockerTask, hostVolumes, jobHeader, seconds } from "./parts";
 import { jobId } from "./ids";
-import { shellQuote } from "../common/shell";
 import { JobPlacement, NomadJob, TaskSpec } from "./types";
-
-/**
- * A task that waits until the engine is ready: the engine's own health check, run from a
- * container of the same image with the same files and the socket, every 2 s for up to 30 min.
- */
-export function waitForEngineTask(service: TaskSpec): TaskSpec {
-    if (!service.healthCheck) throw new Error("the engine's task has no health check");
-    const check = [service.healthCheck.command, ...service.healthCheck.args].map(shellQuote).join(" ");
-    return {
-        image: service.image,
-        command: "bash",
-        args: ["-c", `for _ in $(seq 1 900); do if ${check} >/dev/null 2>&1; then exit 0; fi; sleep 2; done; echo "the engine is not ready after 30 min" >&2; exit 1`],
-        env: {},
-        // Its plain files (configuration, the check itself), none of its secrets.
-        files: service.files.filter((f) => !("secret" in f)),
-        volumes: service.volumes.filter((v) => v.volume === "socket"),
-    };
-}
 
 /** What the configure job needs besides its placement. */
 export interface ConfigureJobArgs {
-    /** The engine's service task (the job waits until its health check passes). */
-    readonly service: TaskSpec;
+    /** The engine's task that waits until the engine is ready (its own readiness check, beside it). */
+    readonly wait: TaskSpec;
     /** The engine's configuration task. */
     readonly task: TaskSpec;
     /** A fingerprint of the inputs (users, schemas, passwords…): a change makes a new job version, which runs. No secret. */
@@ -56,7 +37,7 @@ export function configureJob(p: JobPlacement, args: ConfigureJobArgs): NomadJob 
                 RestartPolicy: { Attempts: 3, Interval: seconds(600), Delay: seconds(15), Mode: "fail" },
                 ReschedulePolicy: { Attempts: 5, Interval: seconds(3600), Delay: seconds(30), DelayFunction: "exponential", MaxDelay: seconds(600), Unlimited: false },
                 Tasks: [
-                    { ...dockerTask("wait-for-engine", waitForEngineTask(args.service), id, resources), Lifecycle: { Hook: "prestart", Sidecar: false } },
+                    { ...dockerTask("wait-for-engine", args.wait, id, resources), Lifecycle: { Hook: "prestart", Sidecar: false } },
                     dockerTask("configure", args.task, id, resources),
                 ],
             }],

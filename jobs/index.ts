@@ -6,5 +6,5 @@ export * from "./types";
 export { jobId, JobKind } from "./ids";
 export { variablePath } from "./parts";
 export { engineJob, EngineJobArgs } from "./engine";
-export { configureJob, ConfigureJobArgs, waitForEngineTask } from "./configure";
+export { configureJob, ConfigureJobArgs } from "./configure";
 export { sqlJob, SQL_PAYLOAD_FILE, SQL_PAYLOAD_PATH } from "./sql";

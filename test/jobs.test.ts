@@ -24,10 +24,12 @@ const TASK: TaskSpec = {
     killTimeoutSeconds: 120,
 };
 
+const WAIT: TaskSpec = { image: TASK.image, command: "bash", args: ["/local/wait.sh"], env: {}, files: [{ destination: "local/wait.sh", content: "until pg_isready; do sleep 2; done\n" }], volumes: [{ volume: "socket", destination: "/var/run/postgresql" }] };
+
 function jobs(): NomadJob[] {
     return [
         engineJob(PLACEMENT, { task: TASK, meta: { "dbaas.engine": "postgresql" } }),
-        configureJob(PLACEMENT, { service: TASK, task: TASK, inputsFingerprint: "abc" }),
+        configureJob(PLACEMENT, { wait: WAIT, task: TASK, inputsFingerprint: "abc" }),
         sqlJob(PLACEMENT, TASK),
     ];
 }
@@ -62,12 +64,11 @@ describe("Nomad job builders (jobs/)", () => {
         }
     });
 
-    it("configure waits for the engine's own health check, over the socket, with no secret", () => {
+    it("configure waits for the engine (the engine's wait task, a prestart), with no secret", () => {
         const group = (jobs()[1]!.Job["TaskGroups"] as { Tasks: Record<string, unknown>[] }[])[0]!;
         const wait = group.Tasks[0]!;
         assert.equal(wait["Name"], "wait-for-engine");
         assert.deepEqual(wait["Lifecycle"], { Hook: "prestart", Sidecar: false });
-        assert.match(String((wait["Config"] as { args: string[] }).args[1]), /if pg_isready -h \/var\/run\/postgresql >\/dev\/null 2>&1; then exit 0/);
         assert.deepEqual(wait["VolumeMounts"], [{ Volume: "socket", Destination: "/var/run/postgresql", ReadOnly: false }]);
         assert.ok(!JSON.stringify(wait["Templates"]).includes("nomadVar"));
     });
