@@ -111,26 +111,42 @@ export interface ServerUserDataArgs {
     readonly nomadConfig: object;
 }
 
+/** What a machine of one kind adds to an agent machine's user data. */
+interface AgentMachineParts {
+    /** Its packages (Consul, Nomad, python3 and unattended-upgrades come with every one). */
+    readonly packages: readonly string[];
+    /** Its files, besides the base files and the agents' configurations. */
+    readonly files: readonly WriteFile[];
+    /** Its boot commands, after the packages' example configs are removed and before sshd reloads. */
+    readonly runcmd: readonly (readonly string[])[];
+}
+
+/** User data of a machine running Consul and Nomad agents from HashiCorp's repository, with its own parts. */
+function agentMachineUserData(args: ServerUserDataArgs, own: AgentMachineParts): string {
+    return renderCloudConfig({
+        ...machineBase(args.hostname),
+        apt: { sources: { hashicorp: HASHICORP_APT } },
+        packages: [...own.packages, "python3", "unattended-upgrades", ["consul", `${args.consulVersion}-1`], ["nomad", `${args.nomadVersion}-1`]],
+        write_files: [...baseFiles(), ...agentConfigFiles(args.consulConfig, args.nomadConfig), ...own.files],
+        runcmd: [
+            // The packages ship example configs that would be merged with ours.
+            ["rm", "-f", "/etc/consul.d/consul.hcl", "/etc/nomad.d/nomad.hcl"],
+            ...own.runcmd,
+            ["systemctl", "reload", "ssh"],
+        ],
+    });
+}
+
 /**
  * User data of a control-plane server: Consul and Nomad installed and configured, but left
  * stopped — they start once their secrets (gossip keys, tokens, TLS key) arrive over SSH.
  */
 export function serverUserData(args: ServerUserDataArgs): string {
-    return renderCloudConfig({
-        ...machineBase(args.hostname),
-        apt: { sources: { hashicorp: HASHICORP_APT } },
-        packages: [["consul", `${args.consulVersion}-1`], ["nomad", `${args.nomadVersion}-1`], "python3", "unattended-upgrades"],
-        write_files: [
-            ...baseFiles(),
-            ...agentConfigFiles(args.consulConfig, args.nomadConfig),
-        ],
-        runcmd: [
-            // The packages ship example configs that would be merged with ours.
-            ["rm", "-f", "/etc/consul.d/consul.hcl", "/etc/nomad.d/nomad.hcl"],
-            // Started by the secrets delivery, not before: without its keys an agent must not run.
-            ["systemctl", "disable", "--now", "consul", "nomad"],
-            ["systemctl", "reload", "ssh"],
-        ],
+    return agentMachineUserData(args, {
+        packages: [],
+        files: [],
+        // Started by the secrets delivery, not before: without its keys an agent must not run.
+        runcmd: [["systemctl", "disable", "--now", "consul", "nomad"]],
     });
 }
 
@@ -151,21 +167,10 @@ export interface DatabaseNodeUserDataArgs extends ServerUserDataArgs {
  * to the mounted volume. Consul starts once its token arrives over SSH.
  */
 export function databaseNodeUserData(args: DatabaseNodeUserDataArgs): string {
-    return renderCloudConfig({
-        ...machineBase(args.hostname),
-        apt: { sources: { hashicorp: HASHICORP_APT } },
-        packages: [
-            "pacemaker", "pcs", "corosync", "fence-agents", "resource-agents", "python3-openstackclient",
-            "docker.io", "xfsprogs", "jq", "python3", "unattended-upgrades",
-            ["consul", `${args.consulVersion}-1`], ["nomad", `${args.nomadVersion}-1`],
-        ],
-        write_files: [
-            ...baseFiles(),
-            ...agentConfigFiles(args.consulConfig, args.nomadConfig),
-            ...databaseNodeServiceFiles({ database: args.database, mountpoint: args.mountpoint, engineJobId: jobId(args.database, "engine"), engineStopSeconds: args.engineStopSeconds }),
-        ],
+    return agentMachineUserData(args, {
+        packages: ["pacemaker", "pcs", "corosync", "fence-agents", "resource-agents", "python3-openstackclient", "docker.io", "xfsprogs", "jq"],
+        files: databaseNodeServiceFiles({ database: args.database, mountpoint: args.mountpoint, engineJobId: jobId(args.database, "engine"), engineStopSeconds: args.engineStopSeconds }),
         runcmd: [
-            ["rm", "-f", "/etc/consul.d/consul.hcl", "/etc/nomad.d/nomad.hcl"],
             ["mkdir", "-p", args.mountpoint],
             ["systemd-tmpfiles", "--create", "/etc/tmpfiles.d/dbaas-socket.conf"],
             ["systemctl", "daemon-reload"],
@@ -174,7 +179,6 @@ export function databaseNodeUserData(args: DatabaseNodeUserDataArgs): string {
             // Started with its token, over SSH.
             ["systemctl", "disable", "--now", "consul.service"],
             ["systemctl", "enable", "--now", "pcsd.service"],
-            ["systemctl", "reload", "ssh"],
         ],
     });
 }
