@@ -1,0 +1,133 @@
+/**
+ * The machine lab's scenario, shared by the CLI (lab/machines/cli.ts) and the mocha test
+ * (test/nodes.test.ts): render the offline plans, boot, wait for cloud-init, check the SSH
+ * path, run the plan's remote commands through the bastion, observe the cluster, tear down.
+ * It records what happens and never hides a failure: every result is in the report.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { NodesLab, StepResult } from "./nodesLab";
+import { must, run, sleep } from "./proc";
+
+const ROOT = path.join(__dirname, "..", "..");
+
+/** Where the rendered plans are. */
+export interface Plans {
+    /** The database stack's plan folder. */
+    readonly database: string;
+    /** The bastion's user data file (from the control plane's plan). */
+    readonly bastionUserData: string;
+}
+
+/** Renders both plans with the project's own command (tools/render.ts). */
+export async function renderPlans(databaseConfig: string, controlPlaneConfig: string, out: string): Promise<Plans> {
+    const render = async (config: string, dir: string) =>
+        must("npx", ["ts-node", "--transpile-only", path.join(ROOT, "tools/render.ts"), "--config", path.resolve(ROOT, config), "--out", dir], 180000);
+    const database = path.join(out, "database");
+    const cp = path.join(out, "control-plane");
+    await render(databaseConfig, database);
+    await render(controlPlaneConfig, cp);
+    const bastion = fs.readdirSync(path.join(cp, "artifacts", "cloud-init")).find((f) => f.endsWith("-bastion.yaml"));
+    if (!bastion) throw new Error("no bastion user data in the control plane's plan");
+    return { database, bastionUserData: path.join(cp, "artifacts", "cloud-init", bastion) };
+}
+
+/** What happened. */
+export interface ScenarioData {
+    /** Image build seconds (0 = cached) and total `up` seconds. */
+    images: { baseBuildS: number; layerBuildS: number; upS: number };
+    /** Per machine: cloud-init's final status, exit code, seconds from power on, warnings/errors. */
+    cloudInit: Record<string, { code: number; seconds: number; status: string; log: string }>;
+    /** SSH path checks. */
+    ssh: { bastion: string; nodeThroughBastion: string; nodeDirect: string };
+    /** The remote commands, in the order run. */
+    steps: StepResult[];
+    /** Observations after the commands, per node. */
+    after: Record<string, string>;
+    /** The cloud stand-in's requests. */
+    controller: string[];
+    /** Whether the data volume holds a file system signature at the end (blkid -p). */
+    volumeSignature: string;
+    /** Leftovers after teardown. */
+    leftovers: string[];
+    /** The error that stopped the scenario, if any. */
+    error?: string;
+}
+
+const OBSERVE = [
+    "echo '## corosync.conf cluster_name:'; grep -E '^[[:space:]]*cluster_name' /etc/corosync/corosync.conf",
+    "echo '## services:'; for u in corosync pacemaker pcsd consul nomad docker; do printf '%s %s %s\\n' \"$u\" \"$(systemctl is-enabled $u 2>&1)\" \"$(systemctl is-active $u 2>&1)\"; done",
+    "echo '## crm_mon:'; crm_mon -1 2>&1 | head -40",
+    "echo '## volume device:'; ls -l /dev/disk/by-id/ 2>&1; blkid -p /dev/vdb 2>&1; echo \"blkid rc=$?\"",
+    "echo '## files:'; ls -l /etc/dbaas /etc/openstack 2>&1",
+].join("; ");
+
+function summary(d: ScenarioData): string {
+    const lines = [`images: base ${d.images.baseBuildS.toFixed(0)} s, layer ${d.images.layerBuildS.toFixed(0)} s (0 = cached); lab up ${d.images.upS.toFixed(1)} s`];
+    for (const [m, c] of Object.entries(d.cloudInit)) lines.push(`cloud-init ${m}: rc ${c.code} after ${c.seconds.toFixed(1)} s: ${c.status.trim().split("\n")[0]}`);
+    lines.push(`ssh: bastion: ${d.ssh.bastion}; node via bastion: ${d.ssh.nodeThroughBastion}; node direct from the operator: ${d.ssh.nodeDirect}`);
+    for (const s of d.steps) {
+        lines.push(`--- ${s.name} on ${s.node}: ${s.skipped ? `NOT RUN (${s.skipped})` : `exit ${s.code} in ${s.seconds.toFixed(1)} s`}`);
+        if (s.stdout.trim()) lines.push(`stdout:\n${s.stdout.trim().split("\n").slice(-25).join("\n")}`);
+        if (s.stderr.trim()) lines.push(`stderr:\n${s.stderr.trim().split("\n").slice(-25).join("\n")}`);
+    }
+    for (const [n, o] of Object.entries(d.after)) lines.push(`=== ${n} after the commands:\n${o.trim()}`);
+    lines.push(`controller requests: ${d.controller.length ? d.controller.join("; ") : "none"}`);
+    lines.push(`volume signature at the end: ${d.volumeSignature || "none (blank)"}`);
+    if (d.error) lines.push(`STOPPED: ${d.error}`);
+    lines.push(`leftovers: ${d.leftovers.length ? d.leftovers.join("; ") : "none"}`);
+    return lines.join("\n");
+}
+
+/** Runs the whole scenario; always tears down. `keepMs`: stay up that long before teardown (debugging). */
+export async function runScenario(plans: Plans, log: (m: string) => void, keepMs = 0): Promise<{ data: ScenarioData; text: string }> {
+    const lab = new NodesLab({ planDir: plans.database, bastionUserDataFile: plans.bastionUserData, log });
+    const d: ScenarioData = {
+        images: { baseBuildS: 0, layerBuildS: 0, upS: 0 }, cloudInit: {}, ssh: { bastion: "", nodeThroughBastion: "", nodeDirect: "" },
+        steps: [], after: {}, controller: [], volumeSignature: "", leftovers: [],
+    };
+    try {
+        const t0 = Date.now();
+        await lab.up();
+        d.images = { baseBuildS: lab.images!.baseBuildS, layerBuildS: lab.images!.layerBuildS, upS: (Date.now() - t0) / 1000 };
+        log("waiting for cloud-init on every machine");
+        const names = [...lab.machines.keys()];
+        const ci = await Promise.all(names.map((n) => lab.waitCloudInit(n)));
+        names.forEach((n, i) => (d.cloudInit[n] = ci[i]));
+        for (const [n, c] of Object.entries(d.cloudInit)) log(`cloud-init ${n}: rc ${c.code}, ${c.seconds.toFixed(1)} s`);
+
+        await lab.waitSsh(lab.bastionName, 120000);
+        d.ssh.bastion = (await lab.ssh(lab.bastionName, "hostname")).stdout.trim();
+        const first = lab.nodeNames[0];
+        await lab.waitSsh(first, 120000);
+        const via = await lab.ssh(first, "hostname; id -un");
+        d.ssh.nodeThroughBastion = `${via.code === 0 ? "ok" : `exit ${via.code}`}: ${(via.stdout + via.stderr).trim().replace(/\n/g, " ")}`;
+        const direct = await run("ip", ["netns", "exec", `${lab.prefix}-op`, "ssh", "-F", lab.route(first).configFile, `debian@${lab.route(first).host}`, "true"], 30000);
+        d.ssh.nodeDirect = `exit ${direct.code}: ${direct.stderr.trim()}`;
+
+        log(`running ${lab.steps.length} remote commands: ${lab.steps.map((s) => s.name).join(", ")}`);
+        d.steps = await lab.runSteps((r) => log(`${r.name} on ${r.node}: ${r.skipped ? `not run (${r.skipped})` : `exit ${r.code} in ${r.seconds.toFixed(1)} s`}`));
+        if (d.steps.every((s) => s.code === 0)) {
+            log("every command succeeded: giving the cluster up to 180 s to start the group");
+            for (let i = 0; i < 90; i++) {
+                const r = await lab.machines.get(first)!.exec(["crm_mon", "-1"]);
+                if (/Started/.test(r.stdout) && !/Stopped|FAILED|Failed/.test(r.stdout)) break;
+                await sleep(2000);
+            }
+        }
+        for (const n of lab.nodeNames) d.after[n] = (await lab.machines.get(n)!.exec(["bash", "-c", OBSERVE], 60000)).stdout;
+        if (keepMs > 0) {
+            log(`keeping the lab up for ${keepMs / 1000} s (work folder ${lab.work})`);
+            await sleep(keepMs);
+        }
+    } catch (e) {
+        d.error = e instanceof Error ? e.message : String(e);
+        log(`stopped: ${d.error}`);
+    } finally {
+        d.controller = (lab.controller?.events ?? []).map((e) => `${e.request} -> ${e.answer}`);
+        if (lab.controller) d.volumeSignature = (await run("blkid", ["-p", "-o", "export", lab.controller.volume.loop])).stdout.trim().replace(/\n/g, " ");
+        await lab.down();
+        d.leftovers = await lab.leftovers();
+    }
+    return { data: d, text: summary(d) };
+}
