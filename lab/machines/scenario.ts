@@ -64,7 +64,7 @@ const OBSERVE = [
 
 function summary(d: ScenarioData): string {
     const lines = [`images: base ${d.images.baseBuildS.toFixed(0)} s, layer ${d.images.layerBuildS.toFixed(0)} s (0 = cached); lab up ${d.images.upS.toFixed(1)} s`];
-    for (const [m, c] of Object.entries(d.cloudInit)) lines.push(`cloud-init ${m}: rc ${c.code} after ${c.seconds.toFixed(1)} s: ${c.status.trim().split("\n")[0]}`);
+    for (const [m, c] of Object.entries(d.cloudInit)) lines.push(`cloud-init ${m}: rc ${c.code} after ${c.seconds.toFixed(1)} s: ${c.status.replace(/^\.+\n?/, "").trim().split("\n").filter((l) => /^(status|detail|errors| {2})/.test(l)).join(" | ")}`);
     lines.push(`ssh: bastion: ${d.ssh.bastion}; node via bastion: ${d.ssh.nodeThroughBastion}; node direct from the operator: ${d.ssh.nodeDirect}`);
     for (const s of d.steps) {
         lines.push(`--- ${s.name} on ${s.node}: ${s.skipped ? `NOT RUN (${s.skipped})` : `exit ${s.code} in ${s.seconds.toFixed(1)} s`}`);
