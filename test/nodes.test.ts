@@ -76,4 +76,29 @@ describe("real nodes: user data, cloud-init, remote commands through the bastion
         }
         assert.match(data.volumeSignature, /TYPE="?xfs/, "the data volume never got a file system");
     });
+
+    it("re-running every command changes nothing (files unchanged, no resource restarted)", () => {
+        assert.ok(data.rerun, "not reached: the cluster never served");
+        const bad = data.rerun.steps.filter((st) => st.code !== 0).map((st) => `${st.name}: exit ${st.code}\n${st.stdout}${st.stderr}`);
+        assert.deepEqual(bad, []);
+        for (const st of data.rerun.steps.filter((x) => x.name.endsWith("-secrets-install"))) assert.match(st.stdout, /files unchanged/, st.name);
+        assert.equal(data.rerun.restartsCaused, 0, "resources started again after the re-run");
+    });
+
+    it("an operator's pcs resource move survives re-applying the configuration", () => {
+        assert.ok(data.move, "not reached: the cluster never served");
+        assert.ok(data.move.movedOk, "pcs resource move did not move the group");
+        assert.equal(data.move.reapply?.code, 0, `re-apply failed: ${data.move.reapply?.stderr}`);
+        assert.match(data.move.constraintsAfter, /cli-prefer-database/, "the move's constraint is gone");
+        assert.equal(data.move.groupAfter, data.move.to);
+    });
+
+    it("losing the active node: fenced before the volume is mounted elsewhere, never mounted twice, the group moves, the node rejoins", () => {
+        const c = data.crash;
+        assert.ok(c, "not reached: the cluster never served");
+        assert.ok(c.fencedS !== null && c.mountedElsewhereS !== null && c.fencedS <= c.mountedElsewhereS, JSON.stringify(c));
+        assert.equal(c.maxMounted, 1, JSON.stringify(c));
+        assert.ok(c.groupAfter !== null && c.groupAfter !== c.victim, JSON.stringify(c));
+        assert.ok(c.rejoined, JSON.stringify(c));
+    });
 });

@@ -24,6 +24,8 @@ export interface ControllerEvent {
     readonly request: string;
     /** The answer ("ok", "off", "fail …"). */
     readonly answer: string;
+    /** When it was answered (ms since epoch). */
+    readonly doneMs: number;
 }
 
 /** Where the volume is and who has it. */
@@ -98,7 +100,7 @@ export class CloudController {
     }
 
     private answer(id: string, atMs: number, request: string, answer: string): void {
-        this.events.push({ atMs, request, answer });
+        this.events.push({ atMs, request, answer, doneMs: Date.now() });
         const tmp = path.join(this.spool, "done", `.${id}`);
         fs.writeFileSync(tmp, `${answer}\n`);
         fs.renameSync(tmp, path.join(this.spool, "done", id));

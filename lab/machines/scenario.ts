@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { NodesLab, StepResult } from "./nodesLab";
 import { must, run, sleep } from "./proc";
+import { CrashResult, crashActive, moveThenReapply, rerun, waitStatus } from "./checks";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -44,6 +45,14 @@ export interface ScenarioData {
     steps: StepResult[];
     /** Observations after the commands, per node. */
     after: Record<string, string>;
+    /** Once every command succeeded: seconds from the end of configure to the whole group started, and where. */
+    serving?: { ok: boolean; seconds: number; node: string | null };
+    /** Every command run again: results, and how many resource starts that caused. */
+    rerun?: { steps: StepResult[]; restartsCaused: number };
+    /** An operator's move, then the configuration re-applied. */
+    move?: Awaited<ReturnType<typeof moveThenReapply>>;
+    /** The active node killed. */
+    crash?: CrashResult;
     /** The cloud stand-in's requests. */
     controller: string[];
     /** Whether the data volume holds a file system signature at the end (blkid -p). */
@@ -72,6 +81,10 @@ function summary(d: ScenarioData): string {
         if (s.stderr.trim()) lines.push(`stderr:\n${s.stderr.trim().split("\n").slice(-25).join("\n")}`);
     }
     for (const [n, o] of Object.entries(d.after)) lines.push(`=== ${n} after the commands:\n${o.trim()}`);
+    if (d.serving) lines.push(`group serving: ${d.serving.ok} on ${d.serving.node} after ${d.serving.seconds.toFixed(1)} s`);
+    if (d.rerun) lines.push(`re-run: ${d.rerun.steps.map((s) => `${s.name} exit ${s.code}: ${s.stdout.trim().split("\n").pop() ?? ""}`).join("; ")}; resource starts caused: ${d.rerun.restartsCaused}`);
+    if (d.move) lines.push(`move ${d.move.from} -> ${d.move.to}: ${d.move.movedOk}; after re-apply the group is on ${d.move.groupAfter}\nconstraints before re-apply:\n${d.move.constraintsBefore.trim()}\nconstraints after re-apply:\n${d.move.constraintsAfter.trim()}`);
+    if (d.crash) lines.push(`crash of ${d.crash.victim}: lost ${d.crash.lostS} s, fenced ${d.crash.fencedS} s, mounted on the survivor ${d.crash.mountedElsewhereS} s, group ${d.crash.groupS} s; max nodes mounting: ${d.crash.maxMounted}; group after: ${d.crash.groupAfter}; rejoined: ${d.crash.rejoined}`);
     lines.push(`controller requests: ${d.controller.length ? d.controller.join("; ") : "none"}`);
     lines.push(`volume signature at the end: ${d.volumeSignature || "none (blank)"}`);
     if (d.error) lines.push(`STOPPED: ${d.error}`);
@@ -108,14 +121,23 @@ export async function runScenario(plans: Plans, log: (m: string) => void, keepMs
         log(`running ${lab.steps.length} remote commands: ${lab.steps.map((s) => s.name).join(", ")}`);
         d.steps = await lab.runSteps((r) => log(`${r.name} on ${r.node}: ${r.skipped ? `not run (${r.skipped})` : `exit ${r.code} in ${r.seconds.toFixed(1)} s`}`));
         if (d.steps.every((s) => s.code === 0)) {
-            log("every command succeeded: giving the cluster up to 180 s to start the group");
-            for (let i = 0; i < 90; i++) {
-                const r = await lab.machines.get(first)!.exec(["crm_mon", "-1"]);
-                if (/Started/.test(r.stdout) && !/Stopped|FAILED|Failed/.test(r.stdout)) break;
-                await sleep(2000);
-            }
+            log("every command succeeded: waiting (at most 300 s) for the whole group to start");
+            const w = await waitStatus(lab, 300000, (s) => s.groupNode !== null && s.failedActions === 0 && s.online.length === lab.nodeNames.length);
+            d.serving = { ok: w.ok, seconds: w.seconds, node: w.status?.groupNode ?? null };
+            log(`group ${w.ok ? `serving on ${w.status?.groupNode} after ${w.seconds.toFixed(1)} s` : "not serving"}`);
         }
         for (const n of lab.nodeNames) d.after[n] = (await lab.machines.get(n)!.exec(["bash", "-c", OBSERVE], 60000)).stdout;
+        if (d.serving?.ok) {
+            log("re-running every command");
+            d.rerun = await rerun(lab);
+            log(`re-run: ${d.rerun.steps.map((s) => `${s.name} exit ${s.code}`).join(", ")}; ${d.rerun.restartsCaused} resource starts caused`);
+            log("pcs resource move, then the configuration again");
+            d.move = await moveThenReapply(lab);
+            log(`moved ${d.move.from} -> ${d.move.to} (${d.move.movedOk}); after re-applying, the group is on ${d.move.groupAfter}`);
+            log("killing the node that holds the group");
+            d.crash = await crashActive(lab);
+            log(`crash: ${JSON.stringify(d.crash)}`);
+        }
         if (keepMs > 0) {
             log(`keeping the lab up for ${keepMs / 1000} s (work folder ${lab.work})`);
             await sleep(keepMs);
