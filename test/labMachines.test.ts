@@ -10,7 +10,7 @@ import { parse } from "yaml";
 import { advertisedAddress, hashicorpPins, labUserData, noCloudMetaData, noCloudNetworkConfig, userDataPackages } from "../lab/machines/userData";
 import { PlanResource, pcmkHostMap, remoteSteps, urnRef, volumeIdOf } from "../lab/machines/plan";
 import { LabSecrets, PayloadFile, substituteSecrets } from "../lab/machines/secrets";
-import { sshArgv, sshConfig } from "../lab/machines/ssh";
+import { isDialError, sshArgv, sshConfig } from "../lab/machines/ssh";
 import { imageKeys } from "../lab/machines/images";
 import { volumeDevicePaths } from "../lab/machines/controller";
 
@@ -102,6 +102,9 @@ describe("lab/machines: SSH, images, volume", () => {
         const route = { configFile: "/w/ssh_config", user: "debian", bastion: "198.51.100.10", host: "10.42.0.148" };
         assert.deepEqual(sshArgv(route, "set -eu\necho hi"), ["ssh", "-F", "/w/ssh_config", "-T", "-J", "debian@198.51.100.10", "debian@10.42.0.148", "set -eu\necho hi"]);
         assert.deepEqual(sshArgv({ ...route, host: "198.51.100.10" }, "true"), ["ssh", "-F", "/w/ssh_config", "-T", "debian@198.51.100.10", "true"]);
+        assert.ok(isDialError({ code: 255, stdout: "", stderr: "Connection timed out during banner exchange\r\n" }));
+        assert.ok(!isDialError({ code: 255, stdout: "", stderr: "some remote failure" }), "a remote command's own exit 255 is not retried");
+        assert.ok(!isDialError({ code: 1, stdout: "", stderr: "Connection refused" }));
         assert.match(sshConfig("/w/key"), /IdentityFile \/w\/key\n {2}IdentitiesOnly yes\n {2}StrictHostKeyChecking no/);
     });
 

@@ -85,11 +85,12 @@ describe("real nodes: user data, cloud-init, remote commands through the bastion
         assert.equal(data.rerun.restartsCaused, 0, "resources started again after the re-run");
     });
 
-    it("an operator's pcs resource move survives re-applying the configuration", () => {
+    it("an operator's pcs resource move and ban survive re-applying the configuration", () => {
         assert.ok(data.move, "not reached: the cluster never served");
-        assert.ok(data.move.movedOk, "pcs resource move did not move the group");
+        assert.ok(data.move.movedOk, `pcs resource move did not move the group: ${data.move.operator}`);
+        assert.match(data.move.constraintsBefore, /cli-ban-database-on-/, `the ban was not set: ${data.move.operator}`);
         assert.equal(data.move.reapply?.code, 0, `re-apply failed: ${data.move.reapply?.stderr}`);
-        assert.match(data.move.constraintsAfter, /cli-prefer-database/, "the move's constraint is gone");
+        assert.match(data.move.constraintsAfter, /cli-ban-database-on-/, "re-applying the configuration removed the operator's ban");
         assert.equal(data.move.groupAfter, data.move.to);
     });
 

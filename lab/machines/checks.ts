@@ -52,23 +52,29 @@ export async function rerun(lab: NodesLab): Promise<{ steps: StepResult[]; resta
     return { steps, restartsCaused: (await starts(lab)) - before };
 }
 
-/** `pcs resource move` of the group to the other node, then the configure command again: does the move survive? */
-export async function moveThenReapply(lab: NodesLab): Promise<{ from: string | null; to: string; movedOk: boolean; constraintsBefore: string; constraintsAfter: string; groupAfter: string | null; reapply: StepResult | undefined }> {
+/**
+ * An operator's changes, then the configure command again: `pcs resource move` of the group to
+ * the other node (pcs 0.11 removes the move's constraint once moved; stickiness keeps it there),
+ * then `pcs resource ban` of it from the node it left (a lasting `cli-ban-…` constraint). Does
+ * re-applying keep the ban and leave the group where the operator put it?
+ */
+export async function moveThenReapply(lab: NodesLab): Promise<{ from: string | null; to: string; operator: string; movedOk: boolean; constraintsBefore: string; constraintsAfter: string; groupAfter: string | null; reapply: StepResult | undefined }> {
     const s = await clusterStatus(lab);
     const from = s?.groupNode ?? null;
     const to = lab.nodeNames.find((n) => n !== from)!;
     const first = lab.nodeNames[0];
-    await lab.ssh(first, `sudo pcs resource move database ${to}`);
+    const op = await lab.remote(first, `sudo pcs resource move database ${to} && sudo pcs resource ban database ${from}`);
+    const operator = `exit ${op.code}: ${(op.stdout + op.stderr).trim()}`;
     const moved = await waitStatus(lab, 180000, (x) => x.groupNode === to);
-    const constraintsBefore = (await lab.ssh(first, "sudo pcs constraint --full")).stdout;
+    const constraintsBefore = (await lab.remote(first, "sudo pcs constraint --full")).stdout;
     const configure = lab.steps.find((x) => x.name.endsWith("-configure"))!;
     const t = Date.now();
-    const r = await lab.ssh(configure.node, configure.create, lab.stdinOf(configure));
+    const r = await lab.remote(configure.node, configure.create, lab.stdinOf(configure));
     const reapply: StepResult = { name: configure.name, node: configure.node, code: r.code, stdout: r.stdout, stderr: r.stderr, seconds: (Date.now() - t) / 1000 };
     await sleep(15000);
-    const constraintsAfter = (await lab.ssh(first, "sudo pcs constraint --full")).stdout;
+    const constraintsAfter = (await lab.remote(first, "sudo pcs constraint --full")).stdout;
     const after = await waitStatus(lab, 60000, (x) => x.groupNode !== null);
-    return { from, to, movedOk: moved.ok, constraintsBefore, constraintsAfter, groupAfter: after.status?.groupNode ?? null, reapply };
+    return { from, to, operator, movedOk: moved.ok, constraintsBefore, constraintsAfter, groupAfter: after.status?.groupNode ?? null, reapply };
 }
 
 /** What the loss of the active node looked like (seconds after the kill). */

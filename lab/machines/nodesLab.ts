@@ -12,7 +12,7 @@ import { ensureImages, Images } from "./images";
 import { Machine, MachineSpec } from "./machine";
 import { PlanResource, RemoteStep, pcmkHostMap, planNodes, remoteSteps, volumeIdOf } from "./plan";
 import { LabSecrets, PayloadFile, makeLabSecrets, substituteSecrets } from "./secrets";
-import { SshRoute, makeSshKey, sshRun } from "./ssh";
+import { SshRoute, isDialError, makeSshKey, sshRun } from "./ssh";
 import { alive, holdsLabLock, kill, must, releaseLabLock, run, sleep, takeLabLock } from "./proc";
 import { advertisedAddress, hashicorpPins, labUserData, noCloudMetaData, noCloudNetworkConfig, userDataPackages } from "./userData";
 
@@ -61,6 +61,8 @@ export interface StepResult {
     readonly seconds: number;
     /** Why it was not run. */
     readonly skipped?: string;
+    /** Connection failures retried before it ran (as Pulumi's provider retries dials), with what the machines logged. */
+    readonly dialErrors?: readonly string[];
 }
 
 /** The lab. */
@@ -190,9 +192,26 @@ export class NodesLab {
         return { configFile: this.sshConfigFile, user: SSH_USER, bastion, host: address };
     }
 
-    /** Runs a command as Pulumi's remote.Command would, from the operator namespace through the bastion. */
+    /** Runs a command once, from the operator namespace through the bastion. */
     ssh(host: string, command: string, stdin?: string, timeoutMs = 900000): ReturnType<typeof sshRun> {
         return sshRun(`${this.prefix}-op`, this.route(host), command, stdin, timeoutMs);
+    }
+
+    /**
+     * Runs a command as Pulumi's remote.Command would: connection failures are retried (the
+     * provider's dialErrorLimit, 60) and recorded with the ssh logs of the bastion and the target.
+     */
+    async remote(host: string, command: string, stdin?: string): Promise<Awaited<ReturnType<typeof sshRun>> & { dialErrors: string[] }> {
+        const dialErrors: string[] = [];
+        for (;;) {
+            const r = await this.ssh(host, command, stdin);
+            if (!isDialError(r) || dialErrors.length >= 59) return { ...r, dialErrors };
+            const logs = await Promise.all([this.bastionName, host].map(async (m) =>
+                `${m}: ${(await this.machines.get(m)?.exec(["sh", "-c", "journalctl -u ssh -n 6 --no-pager -o short-precise; ip -4 neigh; uptime"]))?.stdout.trim() ?? "?"}`));
+            dialErrors.push(`${new Date().toISOString()} ${r.stderr.trim()}\n${logs.join("\n")}`);
+            this.log(`ssh to ${host}: ${r.stderr.trim()} (retrying, as Pulumi's provider does)`);
+            await sleep(1000);
+        }
     }
 
     /** Waits until sshd of `host` answers through the bastion (Pulumi's dial retries: 60 × 10 s). */
@@ -236,9 +255,9 @@ export class NodesLab {
                 result = { name: step.name, node: step.node, code: null, stdout: "", stderr: "", seconds: 0, skipped: `dependency failed: ${blocked.join(", ")}` };
             } else {
                 const t = Date.now();
-                const r = await this.ssh(step.node, step.create, this.stdinOf(step));
+                const r = await this.remote(step.node, step.create, this.stdinOf(step));
                 if (r.code !== 0) failed.add(step.name);
-                result = { name: step.name, node: step.node, code: r.code, stdout: r.stdout, stderr: r.stderr, seconds: (Date.now() - t) / 1000 };
+                result = { name: step.name, node: step.node, code: r.code, stdout: r.stdout, stderr: r.stderr, seconds: (Date.now() - t) / 1000, ...(r.dialErrors.length ? { dialErrors: r.dialErrors } : {}) };
             }
             results.push(result);
             onResult?.(result);

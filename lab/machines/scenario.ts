@@ -77,13 +77,17 @@ function summary(d: ScenarioData): string {
     lines.push(`ssh: bastion: ${d.ssh.bastion}; node via bastion: ${d.ssh.nodeThroughBastion}; node direct from the operator: ${d.ssh.nodeDirect}`);
     for (const s of d.steps) {
         lines.push(`--- ${s.name} on ${s.node}: ${s.skipped ? `NOT RUN (${s.skipped})` : `exit ${s.code} in ${s.seconds.toFixed(1)} s`}`);
+        for (const e of s.dialErrors ?? []) lines.push(`connection retried: ${e}`);
         if (s.stdout.trim()) lines.push(`stdout:\n${s.stdout.trim().split("\n").slice(-25).join("\n")}`);
         if (s.stderr.trim()) lines.push(`stderr:\n${s.stderr.trim().split("\n").slice(-25).join("\n")}`);
     }
     for (const [n, o] of Object.entries(d.after)) lines.push(`=== ${n} after the commands:\n${o.trim()}`);
     if (d.serving) lines.push(`group serving: ${d.serving.ok} on ${d.serving.node} after ${d.serving.seconds.toFixed(1)} s`);
-    if (d.rerun) lines.push(`re-run: ${d.rerun.steps.map((s) => `${s.name} exit ${s.code}: ${s.stdout.trim().split("\n").pop() ?? ""}`).join("; ")}; resource starts caused: ${d.rerun.restartsCaused}`);
-    if (d.move) lines.push(`move ${d.move.from} -> ${d.move.to}: ${d.move.movedOk}; after re-apply the group is on ${d.move.groupAfter}\nconstraints before re-apply:\n${d.move.constraintsBefore.trim()}\nconstraints after re-apply:\n${d.move.constraintsAfter.trim()}`);
+    if (d.rerun) {
+        lines.push(`re-run: ${d.rerun.steps.map((s) => `${s.name} exit ${s.code}: ${(s.stdout + s.stderr).trim().split("\n").pop() ?? ""}`).join("; ")}; resource starts caused: ${d.rerun.restartsCaused}`);
+        for (const s of d.rerun.steps) for (const e of s.dialErrors ?? []) lines.push(`re-run ${s.name}: connection retried: ${e}`);
+    }
+    if (d.move) lines.push(`operator: ${d.move.operator}\nmove ${d.move.from} -> ${d.move.to}: ${d.move.movedOk}; after re-apply the group is on ${d.move.groupAfter}\nconstraints before re-apply:\n${d.move.constraintsBefore.trim()}\nconstraints after re-apply:\n${d.move.constraintsAfter.trim()}`);
     if (d.crash) lines.push(`crash of ${d.crash.victim}: lost ${d.crash.lostS} s, fenced ${d.crash.fencedS} s, mounted on the survivor ${d.crash.mountedElsewhereS} s, group ${d.crash.groupS} s; max nodes mounting: ${d.crash.maxMounted}; group after: ${d.crash.groupAfter}; rejoined: ${d.crash.rejoined}`);
     lines.push(`controller requests: ${d.controller.length ? d.controller.join("; ") : "none"}`);
     lines.push(`volume signature at the end: ${d.volumeSignature || "none (blank)"}`);

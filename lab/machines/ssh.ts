@@ -67,6 +67,15 @@ export function sshRun(netns: string, route: SshRoute, command: string, stdin: s
     });
 }
 
+/**
+ * Whether ssh failed to connect (exit 255, ssh's own connection-phase error, no remote output):
+ * the dial errors that Pulumi's command provider retries (`dialErrorLimit`, here 60).
+ */
+export function isDialError(r: RunResult): boolean {
+    return r.code === 255 && r.stdout === "" &&
+        /(Connection timed out|Connection refused|No route to host|Network is unreachable|banner exchange|kex_exchange_identification|Connection closed by|Connection reset|open failed)/.test(r.stderr);
+}
+
 /** Makes the platform key pair (ed25519, like the control plane's) and the client configuration in `dir`. */
 export async function makeSshKey(dir: string, run: (cmd: string, args: string[]) => Promise<RunResult>): Promise<{ key: string; publicKey: string; configFile: string }> {
     const key = path.join(dir, "platform_ed25519");
