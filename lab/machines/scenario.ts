@@ -69,6 +69,8 @@ const OBSERVE = [
     "echo '## crm_mon:'; crm_mon -1 2>&1 | head -40",
     "echo '## volume device:'; ls -l /dev/disk/by-id/ 2>&1; blkid -p /dev/vdb 2>&1; echo \"blkid rc=$?\"",
     "echo '## files:'; ls -l /etc/dbaas /etc/openstack 2>&1",
+    "echo '## unattended-upgrades:'; apt-config dump | grep -E '^(APT::Periodic::(Update-Package-Lists|Unattended-Upgrade)|Unattended-Upgrade::(Package-Blacklist|Origins-Pattern))' | head -8; " +
+        "printf 'apt-daily-upgrade.timer %s\\n' \"$(systemctl is-enabled apt-daily-upgrade.timer 2>&1)\"",
 ].join("; ");
 
 function summary(d: ScenarioData): string {
