@@ -117,6 +117,14 @@ describe("lab/machines: SSH, images, volume", () => {
         assert.notEqual(imageKeys(["a", "b"], ["x", "y"], "script2").base, a.base);
     });
 
+    it("the lab's shell scripts and agents pass shellcheck, the stub agent compiles", () => {
+        const dir = path.join(__dirname, "..", "lab", "machines");
+        const scripts = [...fs.readdirSync(dir).filter((f) => f.endsWith(".sh")).map((f) => path.join(dir, f)), ...fs.readdirSync(path.join(dir, "agents")).map((f) => path.join(dir, "agents", f))];
+        assert.ok(scripts.length >= 9);
+        execFileSync("shellcheck", ["-x", ...scripts], { stdio: "pipe" });
+        execFileSync("python3", ["-c", "import ast, sys; ast.parse(open(sys.argv[1]).read())", path.join(dir, "stubs", "agent-stub")], { stdio: "pipe" });
+    });
+
     it("the volume appears where the Cinder agent's local check looks (virtio-<first 20 characters>)", () => {
         assert.deepEqual(volumeDevicePaths("0123456789abcdefghij-klmnop"), { node: "/dev/vdb", link: "/dev/disk/by-id/virtio-0123456789abcdefghij", target: "../../vdb" });
     });
