@@ -58,7 +58,7 @@ export async function rerun(lab: NodesLab): Promise<{ steps: StepResult[]; resta
  * then `pcs resource ban` of it from the node it left (a lasting `cli-ban-…` constraint). Does
  * re-applying keep the ban and leave the group where the operator put it?
  */
-export async function moveThenReapply(lab: NodesLab): Promise<{ from: string | null; to: string; operator: string; movedOk: boolean; constraintsBefore: string; constraintsAfter: string; groupAfter: string | null; reapply: StepResult | undefined }> {
+export async function moveThenReapply(lab: NodesLab): Promise<{ from: string | null; to: string; operator: string; movedOk: boolean; constraintsBefore: string; constraintsAfter: string; groupAfter: string | null; reapply: StepResult | undefined; cleared: string }> {
     const s = await clusterStatus(lab);
     const from = s?.groupNode ?? null;
     const to = lab.nodeNames.find((n) => n !== from)!;
@@ -74,7 +74,9 @@ export async function moveThenReapply(lab: NodesLab): Promise<{ from: string | n
     await sleep(15000);
     const constraintsAfter = (await lab.remote(first, "sudo pcs constraint --full")).stdout;
     const after = await waitStatus(lab, 60000, (x) => x.groupNode !== null);
-    return { from, to, operator, movedOk: moved.ok, constraintsBefore, constraintsAfter, groupAfter: after.status?.groupNode ?? null, reapply };
+    // The operator's clean-up, so that the next check may fail over to either node.
+    const clear = await lab.remote(first, "sudo pcs resource clear database");
+    return { from, to, operator, movedOk: moved.ok, constraintsBefore, constraintsAfter, groupAfter: after.status?.groupNode ?? null, reapply, cleared: `exit ${clear.code}` };
 }
 
 /** What the loss of the active node looked like (seconds after the kill). */

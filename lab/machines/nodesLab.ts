@@ -205,10 +205,13 @@ export class NodesLab {
         const dialErrors: string[] = [];
         for (;;) {
             const r = await this.ssh(host, command, stdin);
-            if (!isDialError(r) || dialErrors.length >= 59) return { ...r, dialErrors };
+            if (r.code !== 255) return { ...r, dialErrors };
+            // ssh's own failure, or the remote command killed by a signal: what did the machines log?
             const logs = await Promise.all([this.bastionName, host].map(async (m) =>
-                `${m}: ${(await this.machines.get(m)?.exec(["sh", "-c", "journalctl -u ssh -n 6 --no-pager -o short-precise; ip -4 neigh; uptime"]))?.stdout.trim() ?? "?"}`));
-            dialErrors.push(`${new Date().toISOString()} ${r.stderr.trim()}\n${logs.join("\n")}`);
+                `${m}: ${(await this.machines.get(m)?.exec(["sh", "-c", "journalctl -n 25 --no-pager -o short-precise; ip -4 neigh; uptime"]))?.stdout.trim() ?? "?"}`));
+            const note = `${new Date().toISOString()} exit 255: ${r.stderr.trim() || "(no message)"}\n${logs.join("\n")}`;
+            if (!isDialError(r) || dialErrors.length >= 59) return { ...r, stderr: `${r.stderr}\n[lab] ${note}`, dialErrors };
+            dialErrors.push(note);
             this.log(`ssh to ${host}: ${r.stderr.trim()} (retrying, as Pulumi's provider does)`);
             await sleep(1000);
         }
