@@ -24,7 +24,7 @@ describe("lab/machines: the offline plan as the machine lab reads it", function 
 
     before(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-machines-plan-"));
-        execFileSync("npx", ["ts-node", "--transpile-only", "tools/render.ts", "--config", "Pulumi.my-first-db.yaml", "--out", dir], { stdio: "pipe" });
+        execFileSync("node", ["cli/dbaas.js", "render", "--config", "Pulumi.my-first-db.yaml", "--out", dir], { stdio: "pipe" });
         resources = (JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8")) as { resources: PlanResource[] }).resources;
         userData = fs.readFileSync(path.join(dir, "artifacts/cloud-init/my-first-db-0.yaml"), "utf8");
     });
@@ -46,7 +46,7 @@ describe("lab/machines: the offline plan as the machine lab reads it", function 
     it("reads the pins, the packages and the node's address from the user data", () => {
         assert.deepEqual(hashicorpPins(userData), { consul: "1.20.2-1", nomad: "1.9.4-1" });
         assert.deepEqual(userDataPackages(userData), [
-            "corosync", "docker.io", "fence-agents", "pacemaker", "pcs", "python3", "python3-openstackclient", "resource-agents", "unattended-upgrades", "xfsprogs",
+            "corosync", "docker.io", "fence-agents", "jq", "pacemaker", "pcs", "python3", "python3-openstackclient", "resource-agents", "unattended-upgrades", "xfsprogs",
         ]);
         assert.match(advertisedAddress(userData), /^10\.42\.0\.\d+$/);
     });
@@ -79,7 +79,7 @@ describe("lab/machines: the offline plan as the machine lab reads it", function 
     it("substituteSecrets fills every [secret] and placeholder certificate of a node's payload, and refuses unknown ones", () => {
         const files = (JSON.parse(fs.readFileSync(path.join(dir, "artifacts/ssh/my-first-db-0.json"), "utf8")) as { files: PayloadFile[] }).files;
         const s: LabSecrets = {
-            hacluster: "HAPASS", appCredentialSecret: "APPSECRET", gossipKey: "R09TU0lQ", consulToken: "TOKEN-UUID", caPem: "LAB-CA\n",
+            hacluster: "HAPASS", appCredentialSecret: "APPSECRET", gossipKey: "R09TU0lQ", consulToken: "TOKEN-UUID", nomadTakeoverToken: "NOMAD-UUID", caPem: "LAB-CA\n",
             tls: { "my-first-db-0": { certPem: "LAB-CERT\n", keyPem: "LAB-KEY\n" } },
         };
         const out = substituteSecrets(files, "my-first-db-0", s);
@@ -89,6 +89,7 @@ describe("lab/machines: the offline plan as the machine lab reads it", function 
         assert.deepEqual(JSON.parse(by["/etc/consul.d/secrets.json"]), { encrypt: "R09TU0lQ", acl: { tokens: { agent: "TOKEN-UUID", default: "TOKEN-UUID" } } });
         assert.deepEqual(JSON.parse(by["/etc/nomad.d/secrets.json"]), { consul: { token: "TOKEN-UUID" } });
         assert.equal(by["/etc/nomad.d/tls/agent-key.pem"], "LAB-KEY\n");
+        assert.equal(by["/etc/nomad.d/takeover-token"], "NOMAD-UUID\n");
         assert.equal(by["/etc/nomad.d/tls/agent.pem"], "LAB-CERT\n");
         assert.equal(by["/etc/consul.d/tls/ca.pem"], "LAB-CA\n");
         assert.deepEqual(out.map((f) => [f.path, f.mode, f.owner, f.group]), files.map((f) => [f.path, f.mode, f.owner, f.group]));

@@ -20,10 +20,10 @@ export interface Plans {
     readonly bastionUserData: string;
 }
 
-/** Renders both plans with the project's own command (tools/render.ts). */
+/** Renders both plans with the project's own command (`dbaas render`). */
 export async function renderPlans(databaseConfig: string, controlPlaneConfig: string, out: string): Promise<Plans> {
     const render = async (config: string, dir: string) =>
-        must("npx", ["ts-node", "--transpile-only", path.join(ROOT, "tools/render.ts"), "--config", path.resolve(ROOT, config), "--out", dir], 180000);
+        must("node", [path.join(ROOT, "cli/dbaas.js"), "render", "--config", path.resolve(ROOT, config), "--out", dir], 180000);
     const database = path.join(out, "database");
     const cp = path.join(out, "control-plane");
     await render(databaseConfig, database);

@@ -34,6 +34,8 @@ export interface LabSecrets {
     readonly gossipKey: string;
     /** The cluster agents' Consul ACL token (a UUID). */
     readonly consulToken: string;
+    /** The nodes' Nomad takeover token (a UUID). */
+    readonly nomadTakeoverToken: string;
     /** The platform CA certificate (PEM). */
     readonly caPem: string;
     /** Per node host name: its TLS certificate and key (PEM), signed by the CA. */
@@ -63,6 +65,7 @@ function replaceJson(value: unknown, at: string[], s: LabSecrets): unknown {
  * - JSON files: `encrypt` → gossip key, `token` / any key under `tokens` → the Consul token;
  * - a file whose whole content is "[secret]" and whose path ends in `key.pem` → the node's TLS key;
  * - `hacluster:[secret]` → hacluster's password;
+ * - a file whose whole content is "[secret]" and whose path ends in `-token` → the Nomad takeover token;
  * - a placeholder CA (`ca.pem`) or certificate → the lab's.
  * Throws if a "[secret]" or a placeholder certificate is left (a new secret needs a rule here).
  */
@@ -72,6 +75,7 @@ export function substituteSecrets(files: readonly PayloadFile[], node: string, s
     return files.map((f) => {
         let content = f.content;
         if (content === SECRET && /key\.pem$/.test(f.path)) content = tls.keyPem;
+        else if (/^\[secret\]\n?$/.test(content) && /-token$/.test(f.path)) content = `${s.nomadTakeoverToken}\n`;
         else if (MOCK_PEM.test(content)) content = /(^|\/)ca\.pem$/.test(f.path) ? s.caPem : tls.certPem;
         else if (f.path.endsWith(".json") && content.includes(SECRET)) content = `${JSON.stringify(replaceJson(JSON.parse(content), [], s), null, 2)}\n`;
         else if (/^hacluster:\[secret\]\n?$/.test(content)) content = `hacluster:${s.hacluster}\n`;
@@ -101,6 +105,7 @@ export function makeLabSecrets(nodes: readonly { hostname: string; address: stri
             appCredentialSecret: randomBytes(24).toString("base64url"),
             gossipKey: randomBytes(32).toString("base64"),
             consulToken: randomUUID(),
+            nomadTakeoverToken: randomUUID(),
             caPem: fs.readFileSync(`${dir}/ca.pem`, "utf8"),
             tls,
         };
