@@ -21,6 +21,8 @@ export interface RecordedResource {
     readonly retainOnDelete: boolean;
     /** `ignoreChanges` resource option. */
     readonly ignoreChanges: string[];
+    /** `deleteBeforeReplace` resource option (a replacement deletes the old resource first). */
+    readonly deleteBeforeReplace: boolean;
     /** Its former identities (`aliases` option): a resource that moved keeps its URN's history, and is not replaced. */
     readonly aliases: string[];
     /** Property names whose outputs the engine stores as secrets. */

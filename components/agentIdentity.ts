@@ -5,6 +5,7 @@ import * as random from "@pulumi/random";
 import * as nomad from "../nomad";
 import { agentPolicyRules } from "../render/agents/consulPolicy";
 import { takeoverPolicyRules } from "../render/agents/nomadPolicy";
+import { AUTHKEY_BYTES } from "../render/pacemaker/corosync";
 import { COMPONENT_TYPES } from "../common/tokens";
 
 /** Arguments of {@link AgentIdentity}. */
@@ -30,7 +31,9 @@ export interface AgentIdentityArgs {
 /**
  * Who the cluster's agents are: an OpenStack application credential (restricted) for the
  * resource and fence agents, a Consul ACL policy and token for the Consul and Nomad agents, a
- * Nomad token for the takeover after a failover, and hacluster's password for pcs. Every secret is a Pulumi secret; they reach the nodes over SSH.
+ * Nomad token for the takeover after a failover, hacluster's password for pcs, and the corosync
+ * and Pacemaker authkeys (the stack's, so that any new or replaced node can join). Every secret
+ * is a Pulumi secret; they reach the nodes over SSH.
  */
 export class AgentIdentity extends pulumi.ComponentResource {
     /** The application credential's id. */
@@ -41,6 +44,10 @@ export class AgentIdentity extends pulumi.ComponentResource {
     public readonly consulToken: pulumi.Output<string>;
     /** hacluster's password (secret). */
     public readonly haclusterPassword: pulumi.Output<string>;
+    /** corosync's authkey, base64 of 256 random bytes (secret). */
+    public readonly corosyncAuthkey: pulumi.Output<string>;
+    /** Pacemaker's authkey, base64 of 256 random bytes (secret). */
+    public readonly pacemakerAuthkey: pulumi.Output<string>;
     /** The Nomad token of the takeover script: may reschedule this database's allocations (secret). */
     public readonly nomadTakeoverToken: pulumi.Output<string>;
     /** The Consul provider (management token) the policy and token were made through. */
@@ -85,6 +92,10 @@ export class AgentIdentity extends pulumi.ComponentResource {
 
         const hacluster = new random.RandomPassword(`${name}-hacluster`, { length: 32, special: false }, { ...parent, additionalSecretOutputs: ["result"] });
         this.haclusterPassword = pulumi.secret(hacluster.result);
+        // Cluster keys (new: no former parent). Changing them needs every node restarted: never rotated by the program.
+        const authkey = (key: string) => pulumi.secret(new random.RandomBytes(`${name}-${key}-authkey`, { length: AUTHKEY_BYTES }, { parent: this, additionalSecretOutputs: ["base64", "hex"] }).base64);
+        this.corosyncAuthkey = authkey("corosync");
+        this.pacemakerAuthkey = authkey("pacemaker");
 
         // Nomad: what the takeover script may do after a failover (new: no former parent).
         const takeoverPolicy = new nomad.AclPolicy(`${name}-takeover`, {

@@ -112,9 +112,11 @@ export class ClusterNodes extends pulumi.ComponentResource {
                 metadata: { "dbaas-role": "database-node", "dbaas-database": args.namePrefix },
             }, {
                 ...parent,
-                // A node is replaced deliberately (drain it in Pacemaker first), never because
+                // A node is replaced deliberately (README: stop its cluster first), never because
                 // an image name or user data changed under a running cluster.
                 ignoreChanges: ["imageName", "userData"],
+                // Its replacement takes the same port, which Nova refuses while the old server holds it.
+                deleteBeforeReplace: true,
             });
             return { name: hostname, address, serverId: server.id, portId: port.id, server };
         });

@@ -12,8 +12,8 @@ import { issueCertificate } from "./platformCa";
 import { databaseNodeUserData } from "../render/cloudInit";
 import { consulClientConfig, nomadClientConfig } from "../render/agents/client";
 import { CLOUD_NAME } from "../render/clouds";
-import { DATABASE_NODE_FILES, HACLUSTER_PASSWORD_PATH } from "../render/machineFiles";
-import { ClusterSpec } from "../render/pacemaker";
+import { DATABASE_NODE_FILES } from "../render/machineFiles";
+import { ClusterSpec, corosyncConf } from "../render/pacemaker";
 import { ARTIFACT_PATHS } from "../render/artifacts";
 import { ControlPlaneOutputs } from "../contract/controlPlane";
 import { COMPONENT_TYPES } from "../common/tokens";
@@ -134,7 +134,11 @@ export class Database extends pulumi.ComponentResource {
                 }),
         }, parent);
 
-        // Every node's secrets, over SSH; then hacluster's password is set for pcs host auth.
+        // Membership (names and addresses only): every node gets the same corosync.conf.
+        const corosync = pulumi.all(this.cluster.nodes.map((n) => n.address)).apply((addresses) =>
+            corosyncConf({ clusterName: args.name, nodes: this.cluster.nodes.map((n, i) => ({ name: n.name, address: addresses[i] })) }));
+
+        // Every node's secrets, cluster files and hacluster's password, over SSH; again for a replaced server.
         const ready: command.remote.Command[] = [];
         for (const node of this.cluster.nodes) {
             this.artifacts.cloudInit(node.name, this.cluster.userData[node.name]);
@@ -152,10 +156,10 @@ export class Database extends pulumi.ComponentResource {
                     credentialId: identity.credentialId, credentialSecret: identity.credentialSecret, authUrl: args.authUrl, region: args.region,
                     gossipKey: cp.consulGossipKey, consulToken: identity.consulToken, haclusterPassword: identity.haclusterPassword,
                     tlsKey: cert.keyPem, tlsCert: cert.certPem, ca: cp.caCertPem, nomadTakeoverToken: identity.nomadTakeoverToken,
+                    corosyncConf: corosync, corosyncAuthkey: identity.corosyncAuthkey, pacemakerAuthkey: identity.pacemakerAuthkey,
                 },
                 units: ["consul"],
-                // The redirection must happen as root too: the file is root-only.
-                afterInstall: [`sudo sh -c 'chpasswd < ${HACLUSTER_PASSWORD_PATH}'`],
+                rerunOn: [node.serverId],
             }, { ...parent, dependsOn: [node.server] });
             ready.push(drop.command);
             this.artifacts.fileDrop(node.name, drop.reviewerCopy);

@@ -18,10 +18,12 @@ export interface PacemakerClusterArgs {
 }
 
 /**
- * Sets up and starts the corosync + Pacemaker cluster from its first node (pcs host auth,
- * pcs cluster setup with the nodes' fixed addresses), then applies the generated configuration
- * atomically (pcs cluster cib, the generated script, pcs cluster cib-push --config). Both steps
- * re-run when what they run changes, and are harmless when re-run.
+ * Brings the corosync + Pacemaker cluster to the declared membership from its first node (pcs
+ * host auth; nodes no longer declared leave cleanly; corosync reloads the corosync.conf every
+ * node received; every node started), then applies the generated configuration atomically (pcs
+ * cluster cib, the generated script, pcs cluster cib-push of the difference). Setup re-runs when
+ * its script or any server changes (a replaced server is started and joins); configure when its
+ * script does (the fence map names the servers). Both are harmless when re-run.
  */
 export class PacemakerCluster extends pulumi.ComponentResource {
     /** The cluster setup command. */
@@ -45,7 +47,8 @@ export class PacemakerCluster extends pulumi.ComponentResource {
             // Runs as root; the password arrives on stdin, never on a command line.
             create: pulumi.interpolate`sudo bash -c ${this.setupScript.apply(shellQuote)}`,
             stdin: pulumi.secret(pulumi.interpolate`${args.haclusterPassword}\n`),
-            triggers: [this.setupScript],
+            // A replaced server (same name and address, new id) must be started: its id is a trigger.
+            triggers: [this.setupScript, spec.apply((s) => (s as ClusterSpec).nodes.map((n) => n.serverId).join(" "))],
         }, { parent: this, dependsOn: args.nodesReady, additionalSecretOutputs: ["stdin"] });
 
         this.configure = new command.remote.Command(`${name}-configure`, {

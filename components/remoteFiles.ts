@@ -40,14 +40,17 @@ export interface RemoteFilesArgs<V> {
     readonly values: { readonly [K in keyof V]: pulumi.Input<V[K]> };
     /** systemd units to enable, and restart when a file changed. */
     readonly units?: readonly string[];
-    /** Shell lines run after the files are installed (e.g. `sudo chpasswd < FILE`). */
+    /** Shell lines run after the files are installed. */
     readonly afterInstall?: readonly string[];
+    /** Also re-run when these change (e.g. the server's id: a replaced server needs its files again). */
+    readonly rerunOn?: readonly pulumi.Input<string>[];
 }
 
 /**
  * Files that carry secrets, written on a machine over SSH through the bastion — never in user
  * data. The payload travels on the command's standard input, a Pulumi secret; the command
- * prints nothing of it. It re-runs when the payload changes and is harmless when re-run. The
+ * prints nothing of it. It re-runs when the payload changes (or what `rerunOn` names) and is
+ * harmless when re-run. The
  * same generator gives the reviewer's copy, every secret replaced by `[secret]`.
  */
 export class RemoteFiles<V> extends pulumi.ComponentResource {
@@ -68,8 +71,8 @@ export class RemoteFiles<V> extends pulumi.ComponentResource {
             connection: sshConnection(args.target),
             create: fileDropCommand(args.units ?? [], args.afterInstall ?? []),
             stdin: payload,
-            // Re-run when the files change (stdin is not compared on its own).
-            triggers: [payload],
+            // Re-run when the files change (stdin is not compared on its own), or the machine was replaced.
+            triggers: [payload, ...(args.rerunOn ?? [])],
             logging: "stdoutAndStderr",
         }, { parent: this, additionalSecretOutputs: ["stdin"] });
         this.registerOutputs({ stdout: this.command.stdout });

@@ -1,22 +1,25 @@
 /**
  * What the drill reads back after each kill: Pacemaker's log lines (millisecond timestamps),
- * fence_lab's request log, the prober's results; and the statistics printed at the end.
- * Pure functions over text, so they are easy to check by hand.
+ * the prober's results; and the statistics printed at the end. Pure functions over text, so
+ * they are easy to check by hand.
  */
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/** Parses Pacemaker's detail-log timestamp ("Nov 25 13:18:36.950", local time, no year) to epoch ms. */
-export function pacemakerTime(line: string, year = new Date().getFullYear()): number | null {
+/** Parses Pacemaker's detail-log timestamp ("Nov 25 13:18:36.950", no year; the lab's machines run in UTC) to epoch ms. */
+export function pacemakerTime(line: string, year = new Date().getUTCFullYear()): number | null {
     const m = /^([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})\.(\d{3}) /.exec(line);
     if (!m) return null;
     const mon = MONTHS.indexOf(m[1]);
     if (mon < 0) return null;
-    return new Date(year, mon, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])).getTime();
+    return Date.UTC(year, mon, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
 }
 
+/** A log line and its time (epoch ms). */
 export interface LogEvent {
+    /** Epoch ms. */
     t: number;
+    /** The line. */
     line: string;
 }
 
@@ -36,27 +39,13 @@ export const lostRe = (node: string): RegExp => new RegExp(`Node ${node} state i
 /** The controller's record of a successful operation of a resource ("start", "stop"). */
 export const resultRe = (op: string, rsc: string): RegExp => new RegExp(`Result of ${op} operation for ${rsc} on (\\S+): ok`);
 
-export interface FenceRecord {
-    t: number;
-    from: string;
-    target: string;
-    action: string;
-    event: string;
-    rc?: number;
-}
-
-/** fence_lab's request log: "EPOCH_MS FROM TARGET ACTION requested|done [RC]". */
-export function parseFenceLog(text: string): FenceRecord[] {
-    return text
-        .split("\n")
-        .map((l) => l.trim().split(/\s+/))
-        .filter((f) => f.length >= 5 && /^\d+$/.test(f[0]))
-        .map((f) => ({ t: Number(f[0]), from: f[1], target: f[2], action: f[3], event: f[4], rc: f[5] !== undefined ? Number(f[5]) : undefined }));
-}
-
+/** One query of the prober. */
 export interface Probe {
+    /** When it started (epoch ms). */
     start: number;
+    /** When it ended. */
     end: number;
+    /** Whether it read the marker row. */
     ok: boolean;
 }
 
@@ -81,13 +70,19 @@ export function outage(probes: readonly Probe[], sinceMs: number): { firstFail: 
     return { firstFail, back, failures: after.filter((p) => !p.ok).length };
 }
 
+/** Minimum, median and maximum of n values. */
 export interface Stats {
+    /** How many values. */
     n: number;
+    /** Smallest. */
     min: number;
+    /** Median. */
     median: number;
+    /** Largest. */
     max: number;
 }
 
+/** min / median / max of the values, or null when there are none. */
 export function stats(values: readonly number[]): Stats | null {
     if (values.length === 0) return null;
     const v = [...values].sort((a, b) => a - b);

@@ -32,6 +32,7 @@ interface RegisterRequest {
     getDependenciesList(): string[];
     getProtect(): boolean;
     getRetainondelete(): boolean;
+    getDeletebeforereplace(): boolean;
     getIgnorechangesList(): string[];
     getAdditionalsecretoutputsList(): string[];
     getAliasesList(): AliasMessage[];
@@ -54,6 +55,22 @@ function aliasText(alias: AliasMessage): string {
         spec.getNoparent() ? "no parent" : spec.getParenturn() ? `parent=${spec.getParenturn()}` : "",
     ];
     return parts.filter((p) => p !== "").join(" ");
+}
+
+/** The connection settings of a remote command that say where it runs: shown; everything else (keys, passwords) `[secret]`. */
+const PLAIN_CONNECTION_KEYS = new Set(["host", "port", "user", "dialErrorLimit", "perDialTimeout"]);
+
+/**
+ * A remote command's `connection` as a reviewer reads it. The SDK marks the whole object secret
+ * (its private key is), which hides where the command runs; this shows host, port, user and the
+ * proxy's, and `[secret]` for any other field (privateKey, password, privateKeyPassword...).
+ */
+export function reviewerConnection(raw: unknown): unknown {
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return REDACTED;
+    return Object.fromEntries(Object.entries(raw as Record<string, unknown>).map(([k, v]) => {
+        if (k === "proxy") return [k, reviewerConnection(v)];
+        return [k, PLAIN_CONNECTION_KEYS.has(k) && (typeof v === "string" || typeof v === "number") ? v : REDACTED];
+    }));
 }
 
 interface ReadRequest {
@@ -85,28 +102,34 @@ export function recordRegistrations(): { resources: RecordedResource[]; settled(
             });
         };
     };
-    const common = (req: RegisterRequest | ReadRequest, urn: string, props: Record<string, unknown>) => ({
-        type: req.getType(),
-        name: req.getName(),
-        urn,
-        parent: req.getParent() || undefined,
-        dependsOn: [...req.getDependenciesList()].sort(),
-        additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
-        inputs: decode(props, true) as Record<string, unknown>,
-        rawInputs: decode(props, false) as Record<string, unknown>,
-    });
+    const common = (req: RegisterRequest | ReadRequest, urn: string, props: Record<string, unknown>) => {
+        const inputs = decode(props, true) as Record<string, unknown>;
+        const rawInputs = decode(props, false) as Record<string, unknown>;
+        if (req.getType() === "command:remote:Command" && rawInputs["connection"] !== undefined) inputs["connection"] = reviewerConnection(rawInputs["connection"]);
+        return {
+            type: req.getType(),
+            name: req.getName(),
+            urn,
+            parent: req.getParent() || undefined,
+            dependsOn: [...req.getDependenciesList()].sort(),
+            additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
+            inputs,
+            rawInputs,
+        };
+    };
     wrap<RegisterRequest>("registerResource", (req, urn) => ({
         ...common(req, urn, req.getObject()?.toJavaScript() ?? {}),
         protect: Boolean(req.getProtect()),
         retainOnDelete: Boolean(req.getRetainondelete()),
         ignoreChanges: [...req.getIgnorechangesList()],
+        deleteBeforeReplace: Boolean(req.getDeletebeforereplace()),
         aliases: req.getAliasesList().map(aliasText).filter((a) => a !== ""),
         custom: req.getCustom(),
     }));
     // Reads (a StackReference is one) are recorded too, as resources with no options.
     wrap<ReadRequest>("readResource", (req, urn) => ({
         ...common(req, urn, req.getProperties()?.toJavaScript() ?? {}),
-        protect: false, retainOnDelete: false, ignoreChanges: [], aliases: [], custom: true,
+        protect: false, retainOnDelete: false, ignoreChanges: [], deleteBeforeReplace: false, aliases: [], custom: true,
     }));
     return {
         resources,

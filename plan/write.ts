@@ -20,6 +20,8 @@ export function planOf(run: StackRun): object {
             protect: r.protect,
             retainOnDelete: r.retainOnDelete,
             ignoreChanges: r.ignoreChanges,
+            // Only where set: a replacement that deletes first.
+            ...(r.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
             // Only where there are some: a moved resource shows what it was.
             ...(r.aliases.length > 0 ? { aliases: r.aliases } : {}),
             inputs: r.inputs,

@@ -8,6 +8,7 @@ import { FILE_DROP_INSTALLER, FILE_DROP_PATH } from "./fileDrop";
 import { jsonFile } from "./json";
 import { databaseNodeServiceFiles } from "./databaseNode";
 import { jobId } from "../jobs/ids";
+import { DESTROY_PACKAGED_CLUSTER, FORMAT_AGENT_PATH, FORMAT_AGENT_SCRIPT, UNATTENDED_UPGRADES_BLACKLIST_PATH, unattendedUpgradesBlacklist } from "./pacemaker";
 
 /** HashiCorp's apt repository and the fingerprint of its signing key. */
 export const HASHICORP_APT = {
@@ -162,15 +163,24 @@ export interface DatabaseNodeUserDataArgs extends ServerUserDataArgs {
 
 /**
  * User data of a database cluster node: Pacemaker, pcs, corosync and the resource and fence
- * agents (with the OpenStack client they call), docker and the Nomad and Consul clients.
- * docker and nomad stay disabled at boot — Pacemaker starts them where it runs the group, next
- * to the mounted volume. Consul starts once its token arrives over SSH.
+ * agents (with the OpenStack client they call), our agent that formats the blank volume once,
+ * docker and the Nomad and Consul clients. docker and nomad stay disabled at boot — Pacemaker
+ * starts them where it runs the group, next to the mounted volume. Consul starts once its token
+ * arrives over SSH. The corosync package's default cluster is destroyed at first boot (while its
+ * corosync.conf is untouched), and unattended-upgrades never upgrades the cluster stack
+ * (render/pacemaker/packaged.ts).
  */
 export function databaseNodeUserData(args: DatabaseNodeUserDataArgs): string {
     return agentMachineUserData(args, {
         packages: ["pacemaker", "pcs", "corosync", "fence-agents", "resource-agents", "python3-openstackclient", "docker.io", "xfsprogs", "jq"],
-        files: databaseNodeServiceFiles({ database: args.database, mountpoint: args.mountpoint, engineJobId: jobId(args.database, "engine"), engineStopSeconds: args.engineStopSeconds }),
+        files: [
+            ...databaseNodeServiceFiles({ database: args.database, mountpoint: args.mountpoint, engineJobId: jobId(args.database, "engine"), engineStopSeconds: args.engineStopSeconds }),
+            { path: FORMAT_AGENT_PATH, content: FORMAT_AGENT_SCRIPT, permissions: "0755" },
+            { path: UNATTENDED_UPGRADES_BLACKLIST_PATH, content: unattendedUpgradesBlacklist(), permissions: "0644" },
+        ],
         runcmd: [
+            // Debian's corosync package set up and started a cluster "debian": not ours.
+            ["sh", "-c", DESTROY_PACKAGED_CLUSTER],
             ["mkdir", "-p", args.mountpoint],
             ["systemd-tmpfiles", "--create", "/etc/tmpfiles.d/dbaas-socket.conf"],
             ["systemctl", "daemon-reload"],

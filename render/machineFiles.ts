@@ -6,15 +6,16 @@
 import { cloudsYaml, CLOUDS_YAML_PATH } from "./clouds";
 import { consulSecretConfig, nomadSecretConfig } from "./agents/secrets";
 import { TLS_PATHS } from "./agents/paths";
-import { DroppedFile } from "./fileDrop";
+import { FileDrop } from "./fileDrop";
 import { jsonFile } from "./json";
 import { REDACTED } from "./redacted";
 import { TAKEOVER_TOKEN_PATH } from "./databaseNode";
+import { COROSYNC_AUTHKEY_PATH, COROSYNC_CONF_PATH, PACEMAKER_AUTHKEY_PATH } from "./pacemaker/corosync";
 
 /** A machine's files as a function of its values, and which of those values are secrets. */
 export interface MachineFiles<V> {
-    /** Builds the files from the values. */
-    readonly build: (values: V) => DroppedFile[];
+    /** Builds what the machine receives from the values. */
+    readonly build: (values: V) => FileDrop;
     /** The fields of `V` that hold secrets. */
     readonly secretFields: readonly (keyof V)[];
 }
@@ -28,7 +29,7 @@ export function redactedValues<V>(files: MachineFiles<V>, values: V): V {
 
 /** The reviewer's copy of a machine's files: what the offline plan writes as `ssh/<machine>.json`. */
 export function reviewerCopy<V>(files: MachineFiles<V>, values: V): string {
-    return jsonFile({ files: files.build(redactedValues(files, values)) });
+    return jsonFile(files.build(redactedValues(files, values)));
 }
 
 /** What a Consul + Nomad server of the control plane receives. */
@@ -47,23 +48,30 @@ export interface ServerFileValues {
     readonly ca: string;
 }
 
-/** The files of a control-plane server: Consul's and Nomad's secret configs and TLS material. */
+/** A file owned by consul (restarts consul when it changes). */
+const consulFile = (path: string, content: string, mode: string) => ({ path, content, mode, owner: "consul", group: "consul", restart: ["consul"] });
+/** A file owned by root. */
+const rootFile = (path: string, content: string, mode: string, restart: string[] = []) => ({ path, content, mode, owner: "root", group: "root", restart });
+
+/** The files of a control-plane server: Consul's and Nomad's secret configs and TLS material (each agent restarts when its files change). */
 export const SERVER_FILES: MachineFiles<ServerFileValues> = {
     secretFields: ["consulGossipKey", "consulToken", "nomadGossipKey", "tlsKey"],
-    build: (s) => [
-        { path: "/etc/consul.d/secrets.json", content: jsonFile(consulSecretConfig({ gossipKey: s.consulGossipKey, managementToken: s.consulToken })), mode: "0640", owner: "consul", group: "consul" },
-        { path: TLS_PATHS.consul.ca, content: s.ca, mode: "0644", owner: "consul", group: "consul" },
-        { path: TLS_PATHS.consul.cert, content: s.tlsCert, mode: "0644", owner: "consul", group: "consul" },
-        { path: TLS_PATHS.consul.key, content: s.tlsKey, mode: "0600", owner: "consul", group: "consul" },
-        { path: "/etc/nomad.d/secrets.json", content: jsonFile(nomadSecretConfig({ gossipKey: s.nomadGossipKey, consulToken: s.consulToken })), mode: "0600", owner: "root", group: "root" },
-        { path: TLS_PATHS.nomad.ca, content: s.ca, mode: "0644", owner: "root", group: "root" },
-        { path: TLS_PATHS.nomad.cert, content: s.tlsCert, mode: "0644", owner: "root", group: "root" },
-        { path: TLS_PATHS.nomad.key, content: s.tlsKey, mode: "0600", owner: "root", group: "root" },
-    ],
+    build: (s) => ({
+        files: [
+            consulFile("/etc/consul.d/secrets.json", jsonFile(consulSecretConfig({ gossipKey: s.consulGossipKey, managementToken: s.consulToken })), "0640"),
+            consulFile(TLS_PATHS.consul.ca, s.ca, "0644"),
+            consulFile(TLS_PATHS.consul.cert, s.tlsCert, "0644"),
+            consulFile(TLS_PATHS.consul.key, s.tlsKey, "0600"),
+            rootFile("/etc/nomad.d/secrets.json", jsonFile(nomadSecretConfig({ gossipKey: s.nomadGossipKey, consulToken: s.consulToken })), "0600", ["nomad"]),
+            rootFile(TLS_PATHS.nomad.ca, s.ca, "0644", ["nomad"]),
+            rootFile(TLS_PATHS.nomad.cert, s.tlsCert, "0644", ["nomad"]),
+            rootFile(TLS_PATHS.nomad.key, s.tlsKey, "0600", ["nomad"]),
+        ],
+    }),
 };
 
-/** Where a database node reads hacluster's password ("user:password", for chpasswd). */
-export const HACLUSTER_PASSWORD_PATH = "/etc/dbaas/hacluster.chpasswd";
+/** Where an earlier version left hacluster's password in clear: removed by the file drop. */
+export const LEGACY_HACLUSTER_PASSWORD_PATH = "/etc/dbaas/hacluster.chpasswd";
 
 /** What a database cluster node receives. */
 export interface DatabaseNodeFileValues {
@@ -89,21 +97,39 @@ export interface DatabaseNodeFileValues {
     readonly ca: string;
     /** The takeover script's Nomad token (secret). */
     readonly nomadTakeoverToken: string;
+    /** The cluster's corosync.conf (render/pacemaker/corosync.ts): the same on every node. */
+    readonly corosyncConf: string;
+    /** corosync's authkey, base64 (secret). */
+    readonly corosyncAuthkey: string;
+    /** Pacemaker's authkey, base64 (secret). */
+    readonly pacemakerAuthkey: string;
 }
 
-/** The files of a database node: the agents' clouds.yaml, Consul's and Nomad's secrets and TLS material, hacluster's password. */
+/**
+ * What a database node receives: the agents' clouds.yaml, Consul's and Nomad's secrets and TLS
+ * material, the cluster's corosync.conf and authkeys (the same on every node: a new or replaced
+ * node can join whichever it is; setup.sh reloads them, nothing restarts here), and hacluster's
+ * password, fed to chpasswd and never written to disk. Consul restarts when its files change;
+ * nomad is Pacemaker's and is never restarted here.
+ */
 export const DATABASE_NODE_FILES: MachineFiles<DatabaseNodeFileValues> = {
-    secretFields: ["credentialSecret", "gossipKey", "consulToken", "haclusterPassword", "tlsKey", "nomadTakeoverToken"],
-    build: (s) => [
-        { path: CLOUDS_YAML_PATH, content: cloudsYaml({ authUrl: s.authUrl, region: s.region, credentialId: s.credentialId, credentialSecret: s.credentialSecret }), mode: "0600", owner: "root", group: "root" },
-        { path: "/etc/consul.d/secrets.json", content: jsonFile({ encrypt: s.gossipKey, acl: { tokens: { agent: s.consulToken, default: s.consulToken } } }), mode: "0640", owner: "consul", group: "consul" },
-        { path: TLS_PATHS.consul.ca, content: s.ca, mode: "0644", owner: "consul", group: "consul" },
-        { path: "/etc/nomad.d/secrets.json", content: jsonFile({ consul: { token: s.consulToken } }), mode: "0600", owner: "root", group: "root" },
-        { path: TLS_PATHS.nomad.ca, content: s.ca, mode: "0644", owner: "root", group: "root" },
-        { path: TLS_PATHS.nomad.cert, content: s.tlsCert, mode: "0644", owner: "root", group: "root" },
-        { path: TLS_PATHS.nomad.key, content: s.tlsKey, mode: "0600", owner: "root", group: "root" },
-        { path: TAKEOVER_TOKEN_PATH, content: `${s.nomadTakeoverToken}\n`, mode: "0600", owner: "root", group: "root" },
+    secretFields: ["credentialSecret", "gossipKey", "consulToken", "haclusterPassword", "tlsKey", "nomadTakeoverToken", "corosyncAuthkey", "pacemakerAuthkey"],
+    build: (s) => ({
+        files: [
+            rootFile(CLOUDS_YAML_PATH, cloudsYaml({ authUrl: s.authUrl, region: s.region, credentialId: s.credentialId, credentialSecret: s.credentialSecret }), "0600"),
+            consulFile("/etc/consul.d/secrets.json", jsonFile({ encrypt: s.gossipKey, acl: { tokens: { agent: s.consulToken, default: s.consulToken } } }), "0640"),
+            consulFile(TLS_PATHS.consul.ca, s.ca, "0644"),
+            rootFile("/etc/nomad.d/secrets.json", jsonFile({ consul: { token: s.consulToken } }), "0600"),
+            rootFile(TLS_PATHS.nomad.ca, s.ca, "0644"),
+            rootFile(TLS_PATHS.nomad.cert, s.tlsCert, "0644"),
+            rootFile(TLS_PATHS.nomad.key, s.tlsKey, "0600"),
+            rootFile(TAKEOVER_TOKEN_PATH, `${s.nomadTakeoverToken}\n`, "0600"),
+            rootFile(COROSYNC_CONF_PATH, s.corosyncConf, "0644"),
+            { ...rootFile(COROSYNC_AUTHKEY_PATH, s.corosyncAuthkey, "0400"), encoding: "base64" },
+            { path: PACEMAKER_AUTHKEY_PATH, content: s.pacemakerAuthkey, mode: "0400", owner: "hacluster", group: "haclient", encoding: "base64" },
+        ],
         // chpasswd reads "user:password" lines: hacluster's password, for pcs host auth.
-        { path: HACLUSTER_PASSWORD_PATH, content: `hacluster:${s.haclusterPassword}\n`, mode: "0600", owner: "root", group: "root" },
-    ],
+        feeds: [{ command: "/usr/sbin/chpasswd", input: `hacluster:${s.haclusterPassword}\n` }],
+        absent: [LEGACY_HACLUSTER_PASSWORD_PATH],
+    }),
 };

@@ -8,13 +8,17 @@ cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Real tools the tests drive: cloud-init (schema), shellcheck, Pacemaker's own tools (pcs -f,
-# crm_verify, crm_simulate), corosync + pacemaker daemons and their agents for the failover
-# drill (kmod: the Filesystem agent calls modprobe), PostgreSQL as the drill's service.
+# crm_verify, crm_simulate, crm_mon), corosync (corosync -t) and the agents pcs validates
+# against, PostgreSQL and MariaDB for the engines; the lab (lab/): mmdebstrap (the machines'
+# images), systemd-nspawn (systemd-container), socat (the mirror relay), apt-ftparchive
+# (apt-utils) and gpg (the consul/nomad stand-ins' signed repository), the ssh client, openssl
+# (the lab's TLS material), psql (the drill's client, from postgresql).
 DEBIAN_PACKAGES=(
   cloud-init shellcheck python3 jq
   pcs pacemaker pacemaker-cli-utils corosync resource-agents fence-agents
   kmod iproute2 util-linux procps psmisc e2fsprogs xfsprogs
   postgresql mariadb-server mariadb-client gosu openssl
+  mmdebstrap systemd-container socat apt-utils gpg openssh-client
 )
 export DEBIAN_FRONTEND=noninteractive
 as_root apt-get update -qq

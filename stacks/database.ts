@@ -68,6 +68,8 @@ export function databaseStack(cfg: DatabaseConfig): StackDefinition {
             port: engine.port,
             volumeId: db.volume.id,
             nodes: db.cluster.nodes.map((n) => n.name),
+            // Where `dbaas status` reads the cluster (through the bastion).
+            nodeAddresses: pulumi.all(db.cluster.nodes.map((n) => n.address)).apply((a) => Object.fromEntries(db.cluster.nodes.map((n, i) => [n.name, a[i]]))),
             controlPlane: cfg.controlPlane,
             jobs: service.jobIds,
             connection: service.connection,

@@ -40,7 +40,7 @@ for (const nodes of [2, 3]) {
             const graph = tmp.file("start-graph.xml");
             crmSimulate(cib, ["-q", "1", ...names.flatMap((n) => ["-u", n])], up, graph);
             const active = activeNodes(up);
-            const members = [RESOURCE_IDS.volume, RESOURCE_IDS.filesystem, RESOURCE_IDS.ip, RESOURCE_IDS.docker, RESOURCE_IDS.nomad];
+            const members = [RESOURCE_IDS.volume, RESOURCE_IDS.format, RESOURCE_IDS.filesystem, RESOURCE_IDS.ip, RESOURCE_IDS.docker, RESOURCE_IDS.nomad];
             const where = new Set(members.map((m) => (active.get(m) ?? []).join(",")));
             assert.equal(where.size, 1, `members on different nodes: ${JSON.stringify([...active])}`);
             assert.equal([...where][0].split(",").length, 1);
@@ -79,11 +79,37 @@ for (const nodes of [2, 3]) {
             assert.equal(config(first), config(cib));
         });
 
+        it("re-applying keeps what operators set: move/ban constraints (cli-*), disable (target-role), unmanage (is-managed)", () => {
+            const op = tmp.file("operator.xml");
+            runOk("cp", [cib, op]);
+            const env = { ...process.env, CIB_file: op };
+            runOk("crm_resource", ["--ban", "--resource", RESOURCE_IDS.group, "--node", names[1]], { env });
+            runOk("crm_resource", ["--move", "--resource", RESOURCE_IDS.group, "--node", names[0]], { env });
+            runOk("pcs", ["-f", op, "resource", "disable", RESOURCE_IDS.group]);
+            runOk("pcs", ["-f", op, "resource", "unmanage", RESOURCE_IDS.docker]);
+            const before = readFileSync(op, "utf8");
+            runOk("bash", [tmp.file("reapply.sh"), op]);
+            const after = readFileSync(op, "utf8");
+            const ops = (xml: string) => [...xml.matchAll(/<rsc_location id="(cli-[^"]+)"[^>]*\/>/g)].map((m) => m[0]).sort();
+            assert.equal(ops(before).length, 2);
+            assert.deepEqual(ops(after), ops(before), "the operator's constraints are kept, unchanged");
+            const meta = (xml: string, id: string, name: string) => new RegExp(`<nvpair id="${id}-meta_attributes-${name}" name="${name}" value="([^"]+)"`).exec(xml)?.[1];
+            assert.equal(meta(after, RESOURCE_IDS.group, "target-role"), "Stopped");
+            assert.equal(meta(after, RESOURCE_IDS.docker, "is-managed"), "false");
+            // Ours are rebuilt as generated: the same configuration as a fresh apply, plus the operator's settings.
+            const fresh = tmp.file("fresh-then-operator.xml");
+            runOk("cp", [cib, fresh]);
+            runOk("bash", [tmp.file("reapply.sh"), fresh]);
+            const ours = (xml: string) => /<constraints>[\s\S]*<\/constraints>/.exec(xml)![0].split("\n").filter((l) => !l.includes('id="cli-')).join("\n");
+            assert.equal(ours(after), ours(readFileSync(fresh, "utf8")));
+            assert.equal(crmVerify(op).status, 0);
+        });
+
         it("wraps it in a live apply script that shellcheck accepts", () => {
             const wrapper = tmp.write("apply.sh", applyScript(configure));
             const r = run("shellcheck", ["--shell=bash", wrapper]);
             assert.equal(r.status, 0, r.stdout);
-            assert.match(applyScript(configure), /pcs cluster cib "\$work\/cib.xml"[\s\S]*reapply[\s\S]*pcs cluster cib-push "\$work\/cib.xml" --config/);
+            assert.match(applyScript(configure), /pcs cluster cib "\$work\/original.xml"[\s\S]*reapply[\s\S]*pcs cluster cib-push "\$work\/cib.xml" diff-against="\$work\/original.xml"/);
         });
     });
 }

@@ -4,12 +4,11 @@ import {
     ClusterSpec,
     clusterSetupArgs,
     configureScript,
+    corosyncConf,
     COROSYNC_TIMINGS,
-    Profile,
     RESOURCE_IDS,
     setupScript,
 } from "../render/pacemaker";
-import { labProfile } from "../lab/profile";
 import {
     activeNodes,
     crmSimulate,
@@ -25,9 +24,9 @@ import {
     writeEmptyCib,
 } from "./support/pacemaker-tools";
 
-const MEMBERS = [RESOURCE_IDS.volume, RESOURCE_IDS.filesystem, RESOURCE_IDS.ip, RESOURCE_IDS.docker, RESOURCE_IDS.nomad];
+const MEMBERS = [RESOURCE_IDS.volume, RESOURCE_IDS.format, RESOURCE_IDS.filesystem, RESOURCE_IDS.ip, RESOURCE_IDS.docker, RESOURCE_IDS.nomad];
 
-function makeSpec(nodeCount: number, profile?: Profile): ClusterSpec {
+function makeSpec(nodeCount: number): ClusterSpec {
     return {
         clusterName: "my-first-db",
         nodes: Array.from({ length: nodeCount }, (_, i) => ({
@@ -42,18 +41,8 @@ function makeSpec(nodeCount: number, profile?: Profile): ClusterSpec {
         mountpoint: "/srv/my-first-db",
         fstype: "xfs",
         cloud: "dbaas",
-        ...(profile ? { profile } : {}),
     };
 }
-
-const lab = labProfile({
-    blockDevice: "/dev/loop7",
-    nic: "eth0",
-    cidrNetmask: 24,
-    fence: { agent: "fence_dummy", params: { pcmk_host_list: "node1 node2 node3" } },
-    service: { agent: "ocf:heartbeat:anything", params: { binfile: "/usr/bin/sleep", cmdline_options: "infinity" } },
-    nomad: "dummy",
-});
 
 /** Writes the configure script and an empty CIB for the spec's nodes, applies the script with bash. */
 function configuredCib(tmp: TempDir, spec: ClusterSpec): string {
@@ -170,6 +159,27 @@ for (const nodeCount of [2, 3]) {
             assert.ok(waitsFor(graph, startOf(graph, RESOURCE_IDS.volume), fencing[0]));
         });
 
+        it("a failed monitor of the info clone on the holder restarts nothing (on-fail=ignore: a metadata hiccup)", () => {
+            const graphFile = tmp.file("info-monitor-fail-graph.xml");
+            crmSimulate(up, ["-i", `${RESOURCE_IDS.info}_monitor_60000@${holder}=1`], tmp.file("info-monitor-fail.xml"), graphFile);
+            const graph = parseGraph(fs.readFileSync(graphFile, "utf8"));
+            assert.deepEqual(groupMemberTransitions(graph), [], "no group member stops or starts");
+            assert.deepEqual(findActions(graph, (a) => a.kind === "rsc_op" && (a.operation === "stop" || a.operation === "start")).map((a) => a.key), []);
+            assert.deepEqual(groupNodes(tmp.file("info-monitor-fail.xml")), [holder]);
+        });
+
+        it("corosync.conf is exactly what pcs cluster setup --no-cluster-uuid writes, and corosync accepts it", () => {
+            const conf = tmp.file("pcs-corosync.conf");
+            runOk("pcs", [...clusterSetupArgs(spec), "--no-cluster-uuid", "--corosync_conf", conf]);
+            assert.equal(corosyncConf(spec), fs.readFileSync(conf, "utf8"));
+            // corosync -t parses and checks it as the first node would (its address on a private
+            // network namespace; a key file of the test's: /etc/corosync/authkey is the node's).
+            fs.writeFileSync(tmp.file("authkey"), Buffer.alloc(256, 7), { mode: 0o400 });
+            const checked = tmp.write("checked.conf", corosyncConf(spec).replace("totem {\n", `totem {\n    keyfile: ${tmp.file("authkey")}\n`));
+            const t = run("unshare", ["--net", "sh", "-c", `ip link set lo up && ip addr add ${spec.nodes[0].address}/32 dev lo && corosync -t -c "$0"`, checked]);
+            assert.equal(t.status, 0, t.stdout + t.stderr);
+        });
+
         it("pcs cluster setup --corosync_conf writes the timings (and two_node for 2 nodes)", () => {
             const conf = tmp.file("corosync.conf");
             runOk("pcs", [...clusterSetupArgs(spec), "--corosync_conf", conf]);
@@ -182,44 +192,14 @@ for (const nodeCount of [2, 3]) {
             else assert.doesNotMatch(text, /two_node/);
         });
 
-        it("shellcheck passes on both scripts for both profiles", () => {
-            for (const s of [spec, makeSpec(nodeCount, lab)]) {
-                for (const [name, text] of [["configure.sh", configureScript(s)], ["setup.sh", setupScript(s)]]) {
-                    const r = run("shellcheck", [tmp.write(`sc-${name}`, text)]);
-                    assert.equal(r.status, 0, r.stdout + r.stderr);
-                }
+        it("shellcheck passes on both scripts", () => {
+            for (const [name, text] of [["configure.sh", configureScript(spec)], ["setup.sh", setupScript(spec)]]) {
+                const r = run("shellcheck", [tmp.write(`sc-${name}`, text)]);
+                assert.equal(r.status, 0, r.stdout + r.stderr);
             }
         });
     });
 }
-
-describe("pacemaker lab profile (stand-in agents, same structure)", () => {
-    let tmp: TempDir;
-    beforeEach(() => (tmp = new TempDir()));
-    afterEach(() => tmp.remove());
-
-    it("applies with pcs -f, verifies clean and starts in the same order", () => {
-        const spec = { ...makeSpec(2, lab), preferredNode: "node2" };
-        const cib = configuredCib(tmp, spec);
-        const v = crmVerify(cib);
-        assert.equal(v.status, 0, v.stdout + v.stderr);
-        const xml = fs.readFileSync(cib, "utf8");
-        assert.match(xml, /<primitive id="service-ip" class="ocf" type="IPaddr2" provider="heartbeat">/);
-        assert.match(xml, /name="device" value="\/dev\/loop7"/);
-        assert.doesNotMatch(xml, /systemd|openstack/);
-        crmSimulate(cib, ["-q", "1", "-u", "node1", "-u", "node2"], tmp.file("up.xml"), tmp.file("g.xml"));
-        const graph = parseGraph(fs.readFileSync(tmp.file("g.xml"), "utf8"));
-        for (let i = 1; i < MEMBERS.length; i++) assert.ok(waitsFor(graph, startOf(graph, MEMBERS[i]), startOf(graph, MEMBERS[i - 1])));
-        assert.deepEqual(groupNodes(tmp.file("up.xml")), ["node2"], "preferredNode places the first start");
-    });
-
-    it("omits the nomad member when the lab has none", () => {
-        const noNomad = labProfile({ blockDevice: "/dev/loop7", nic: "eth0", cidrNetmask: 24, fence: { agent: "fence_dummy", params: {} }, service: { agent: "ocf:heartbeat:Dummy", params: {} } });
-        const script = configureScript(makeSpec(2, noNomad));
-        assert.doesNotMatch(script, /resource create nomad/);
-        assert.match(script, /resource create docker ocf:heartbeat:Dummy/);
-    });
-});
 
 describe("pacemaker generator input validation", () => {
     const cases: [string, (s: ClusterSpec) => ClusterSpec, RegExp][] = [
@@ -273,50 +253,75 @@ describe("pacemaker scripts fail when they should", () => {
     });
 });
 
-describe("pacemaker setup script (pcs stubbed on PATH)", () => {
+describe("pacemaker setup script (pcs and corosync's tools stubbed on PATH)", () => {
     const password = "s3cret pass'word";
     let tmp: TempDir;
     let env: NodeJS.ProcessEnv;
 
+    /** Stubs log each call (argv; pcs host auth's stdin); corosync-cmapctl answers the nodelist of $RUNNING (none: corosync down). */
     beforeEach(() => {
         tmp = new TempDir();
         fs.mkdirSync(tmp.file("bin"));
-        // The stub logs each call's argv and stdin; it stands in for pcs/pcsd on live nodes.
-        tmp.write("bin/pcs", `#!/usr/bin/env bash\nprintf 'argv: %s\\n' "$*" >> "${tmp.file("calls.log")}"\nif [[ "$1" == host ]]; then printf 'stdin: %s\\n' "$(cat)" >> "${tmp.file("calls.log")}"; fi\n`, 0o755);
+        const log = tmp.file("calls.log");
+        const stub = (name: string, body = "") => tmp.write(`bin/${name}`, `#!/usr/bin/env bash\nprintf '%s %s\\n' "${name}" "$*" >> "${log}"\n${body}\n`, 0o755);
+        stub("pcs", `if [[ "$1" == host ]]; then printf 'stdin: %s\\n' "$(cat)" >> "${log}"; fi`);
+        stub("corosync-cmapctl", 'if [[ -z "${RUNNING:-}" ]]; then exit 1; fi\ni=0; for n in $RUNNING; do echo "nodelist.node.$i.name (str) = $n"; echo "nodelist.node.$i.nodeid (u32) = $((i + 1))"; i=$((i + 1)); done');
+        stub("corosync-cfgtool");
+        stub("crm_node");
+        tmp.write("corosync.conf", corosyncConf(makeSpec(2)));
         env = { ...process.env, PATH: `${tmp.file("bin")}:${process.env.PATH}`, COROSYNC_CONF: tmp.file("corosync.conf") };
     });
     afterEach(() => tmp.remove());
 
-    const calls = () => fs.readFileSync(tmp.file("calls.log"), "utf8");
+    const calls = () => fs.readFileSync(tmp.file("calls.log"), "utf8").split("\n").filter((l) => l !== "" && !l.startsWith("corosync-cmapctl"));
+    const setup = (nodes: number, extra: NodeJS.ProcessEnv = {}, input = `${password}\n`) =>
+        run("bash", [tmp.write("setup.sh", setupScript(makeSpec(nodes)))], { env: { ...env, ...extra }, input });
 
-    it("authenticates with the password from stdin only, then sets up, starts and enables", () => {
+    it("a fresh cluster (corosync not running yet): authenticates with the password from stdin only, starts and enables every node", () => {
         const script = setupScript(makeSpec(2));
         assert.ok(!script.includes(password));
-        const r = run("bash", [tmp.write("setup.sh", script)], { env, input: `${password}\n` });
+        const r = setup(2);
         assert.equal(r.status, 0, r.stderr);
-        const log = calls();
-        assert.ok(log.includes(`stdin: ${password}\n`), "pcs host auth read the password on stdin");
-        assert.ok(!/argv: .*s3cret/.test(log), "the password is never an argument");
+        assert.deepEqual(calls(), [
+            "pcs host auth node1 addr=198.51.100.11 node2 addr=198.51.100.12 -u hacluster",
+            `stdin: ${password}`,
+            "pcs cluster start --all --wait=300",
+            "pcs cluster enable --all",
+        ]);
         assert.ok(!(r.stdout + r.stderr).includes(password), "the password is never printed");
-        assert.match(log, /argv: host auth node1 addr=198\.51\.100\.11 node2 addr=198\.51\.100\.12 -u hacluster\n/);
-        assert.match(log, /argv: cluster setup my-first-db node1 addr=198\.51\.100\.11 node2 addr=198\.51\.100\.12 totem token=5000 consensus=6000\n/);
-        assert.match(log, /argv: cluster start --all --wait=300\nargv: cluster enable --all\n$/);
     });
 
-    it("skips the setup when corosync.conf already holds this cluster", () => {
-        tmp.write("corosync.conf", "totem {\n    cluster_name: my-first-db\n}\n");
-        const r = run("bash", [tmp.write("setup.sh", setupScript(makeSpec(3)))], { env, input: `${password}\n` });
+    it("a running cluster (a re-run, a replaced node, a node added): corosync reloads corosync.conf everywhere, then every node is started", () => {
+        const r = setup(3, { RUNNING: "node1 node2" });
         assert.equal(r.status, 0, r.stderr);
-        assert.doesNotMatch(calls(), /cluster setup/);
-        assert.match(calls(), /cluster start --all/);
+        assert.deepEqual(calls().filter((c) => !c.startsWith("stdin")), [
+            "pcs host auth node1 addr=198.51.100.11 node2 addr=198.51.100.12 node3 addr=198.51.100.13 -u hacluster",
+            "corosync-cfgtool -R",
+            "pcs cluster start --all --wait=300",
+            "pcs cluster enable --all",
+        ]);
     });
 
-    it("refuses a corosync.conf of another cluster, and an empty password", () => {
+    it("a node no longer declared (3 → 2) leaves cleanly before corosync reloads, and is then forgotten", () => {
+        const r = setup(2, { RUNNING: "node1 node2 node3" });
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(calls().filter((c) => !c.startsWith("stdin") && !c.startsWith("pcs host")), [
+            "pcs cluster stop node3 --request-timeout=900",
+            "pcs cluster disable node3",
+            "corosync-cfgtool -R",
+            "pcs cluster start --all --wait=300",
+            "pcs cluster enable --all",
+            "crm_node --force --remove node3",
+        ]);
+    });
+
+    it("refuses a corosync.conf of another cluster (or none), and an empty password", () => {
         tmp.write("corosync.conf", "totem {\n    cluster_name: my-first-db-2\n}\n");
-        const other = run("bash", [tmp.write("setup.sh", setupScript(makeSpec(2)))], { env, input: `${password}\n` });
+        const other = setup(2, { RUNNING: "node1 node2" });
         assert.equal(other.status, 1);
-        assert.doesNotMatch(calls(), /cluster (setup|start)/);
-        const empty = run("bash", [tmp.file("setup.sh")], { env, input: "" });
+        assert.match(other.stderr, /not cluster my-first-db's/);
+        assert.ok(!fs.existsSync(tmp.file("calls.log")), "nothing was run");
+        const empty = setup(2, {}, "");
         assert.equal(empty.status, 2);
         assert.match(empty.stderr, /password/);
     });

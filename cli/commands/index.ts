@@ -3,6 +3,7 @@ import { Command } from "../command";
 import { connection } from "./connection";
 import { render } from "./render";
 import { sql } from "./sql";
+import { status } from "./status";
 
 /** The commands. */
-export const COMMANDS: readonly Command[] = [render, connection, sql];
+export const COMMANDS: readonly Command[] = [render, connection, sql, status];

@@ -1,4 +1,5 @@
 /** The production profile: the OpenStack resource agents and fence_openstack. */
+import { FORMAT_AGENT } from "./formatAgent";
 import { FENCE_REBOOT_TIMEOUT } from "./settings";
 import { cinderDevicePath, Profile } from "./spec";
 
@@ -19,6 +20,7 @@ export const openstackProfile: Profile = {
             agent: "ocf:heartbeat:openstack-cinder-volume",
             params: { cloud: spec.cloud, volume_id: spec.volumeId },
         },
+        format: { agent: FORMAT_AGENT, params: { device: cinderDevicePath(spec.volumeId), fstype: spec.fstype } },
         filesystem: {
             agent: "ocf:heartbeat:Filesystem",
             params: { device: cinderDevicePath(spec.volumeId), directory: spec.mountpoint, fstype: spec.fstype },

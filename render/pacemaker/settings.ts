@@ -11,6 +11,7 @@ export const RESOURCE_IDS = {
     infoClone: "cloud-info-clone",
     group: "database",
     volume: "data-volume",
+    format: "data-format",
     filesystem: "data-fs",
     ip: "service-ip",
     docker: "docker",
@@ -18,7 +19,7 @@ export const RESOURCE_IDS = {
 } as const;
 
 /** Group members in start order (nomad is dropped when the profile has none). */
-export const GROUP_ROLES = ["volume", "filesystem", "ip", "docker", "nomad"] as const;
+export const GROUP_ROLES = ["volume", "format", "filesystem", "ip", "docker", "nomad"] as const;
 
 /**
  * Operation settings per role (pcs `op` syntax). Shared by every profile.
@@ -30,6 +31,11 @@ export const GROUP_ROLES = ["volume", "filesystem", "ip", "docker", "nomad"] as 
  *   failed may still be written to by this node: the only safe way to start it elsewhere is to
  *   power this node off first (it is also Pacemaker's default with stonith enabled; written
  *   out so nobody "relaxes" it to block/ignore).
+ * - info: its monitor only re-reads the metadata service; a failure there (a metadata
+ *   hiccup) must not restart the clone instance, which would restart the whole group ordered
+ *   after it: on-fail=ignore (the attributes it set at start stay valid).
+ * - format: start may run mkfs once on a new volume (no discard: a new Cinder volume is
+ *   blank already); its monitor and stop only touch a state file.
  * - Filesystem start 120 s: XFS log replay / ext4 journal recovery after a fence.
  * - nomad: a systemd unit, 120 s to start (its start reschedules the engine here: render/databaseNode.ts)
  *   and to stop. Stopping the Nomad agent does not stop its allocations: the engine keeps running
@@ -40,8 +46,9 @@ export const GROUP_ROLES = ["volume", "filesystem", "ip", "docker", "nomad"] as 
  */
 export const OPERATIONS: Readonly<Record<Role, string>> = {
     fence: "monitor interval=60s timeout=120s start interval=0s timeout=120s",
-    info: "monitor interval=60s timeout=180s start interval=0s timeout=180s stop interval=0s timeout=180s",
+    info: "monitor interval=60s timeout=180s on-fail=ignore start interval=0s timeout=180s stop interval=0s timeout=180s",
     volume: "monitor interval=60s timeout=180s start interval=0s timeout=300s stop interval=0s timeout=300s on-fail=fence",
+    format: "monitor interval=60s timeout=20s start interval=0s timeout=600s stop interval=0s timeout=20s",
     filesystem: "monitor interval=20s timeout=60s start interval=0s timeout=120s stop interval=0s timeout=120s on-fail=fence",
     ip: "monitor interval=60s timeout=180s start interval=0s timeout=180s stop interval=0s timeout=180s",
     docker: "monitor interval=30s timeout=60s start interval=0s timeout=120s stop interval=0s timeout=180s",
@@ -114,3 +121,14 @@ export const COROSYNC_TIMINGS: CorosyncTimings = {
     consensusMs: 6000,
 };
 
+
+/** Throws on timings corosync would refuse or that are not whole milliseconds; returns them otherwise. */
+export function validateCorosyncTimings(timings: CorosyncTimings): CorosyncTimings {
+    for (const [k, v] of Object.entries(timings)) {
+        if (!Number.isInteger(v) || v < 100) throw new Error(`invalid corosync timing ${k}: ${v} (whole milliseconds, at least 100)`);
+    }
+    if (timings.consensusMs < 1.2 * timings.tokenMs) {
+        throw new Error(`invalid corosync timings: consensus ${timings.consensusMs} ms must be at least 1.2 x token ${timings.tokenMs} ms`);
+    }
+    return timings;
+}

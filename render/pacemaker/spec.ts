@@ -16,10 +16,16 @@ export interface ClusterNode {
     readonly serverId: string;
 }
 
-/** Input of the generators: one database cluster. */
-export interface ClusterSpec {
+/** Who is in the cluster: what corosync needs (no cloud id), so that it depends on nothing else. */
+export interface Membership {
     /** Cluster name, a DNS label (e.g. "my-first-db"). */
     readonly clusterName: string;
+    /** The 2 or 3 members, in order (node ids 1..n). */
+    readonly nodes: readonly Pick<ClusterNode, "name" | "address">[];
+}
+
+/** Input of the generators: one database cluster. */
+export interface ClusterSpec extends Membership {
     /** The 2 or 3 members. */
     readonly nodes: readonly ClusterNode[];
     /** Cinder volume UUID of the data volume. */
@@ -52,8 +58,8 @@ export interface AgentSpec {
     readonly params: Readonly<Record<string, string>>;
 }
 
-/** The roles of a database cluster: one fence device, one info clone, the group members in start order. */
-export type Role = "fence" | "info" | "volume" | "filesystem" | "ip" | "docker" | "nomad";
+/** The roles of a database cluster: one fence device, one info clone, the group members in start order (format: the blank volume's file system, once). */
+export type Role = "fence" | "info" | "volume" | "format" | "filesystem" | "ip" | "docker" | "nomad";
 
 /** Maps every role to an agent with its parameters, computed from the (validated) spec. */
 export interface Profile {
@@ -77,23 +83,32 @@ function fail(field: string, why: string, value: unknown): never {
     throw new Error(`invalid ClusterSpec.${field}: ${why} (got ${JSON.stringify(value)})`);
 }
 
-/** Throws an Error naming the field for any broken input; returns the spec unchanged otherwise. */
-export function validateClusterSpec(spec: ClusterSpec): ClusterSpec {
-    if (typeof spec.clusterName !== "string" || !DNS_LABEL.test(spec.clusterName)) {
-        fail("clusterName", "must be a DNS label (lower-case letters, digits, '-', at most 63)", spec.clusterName);
+/** Throws an Error naming the field for a broken membership; returns it unchanged otherwise. */
+export function validateMembership<M extends Membership>(m: M): M {
+    if (typeof m.clusterName !== "string" || !DNS_LABEL.test(m.clusterName)) {
+        fail("clusterName", "must be a DNS label (lower-case letters, digits, '-', at most 63)", m.clusterName);
     }
-    if (!Array.isArray(spec.nodes) || spec.nodes.length < 2 || spec.nodes.length > 3) {
-        fail("nodes", "must hold 2 or 3 nodes", Array.isArray(spec.nodes) ? spec.nodes.length : spec.nodes);
+    if (!Array.isArray(m.nodes) || m.nodes.length < 2 || m.nodes.length > 3) {
+        fail("nodes", "must hold 2 or 3 nodes", Array.isArray(m.nodes) ? m.nodes.length : m.nodes);
     }
     const names = new Set<string>();
     const addresses = new Set<string>();
-    spec.nodes.forEach((n, i) => {
+    m.nodes.forEach((n, i) => {
         if (typeof n.name !== "string" || !DNS_LABEL.test(n.name)) fail(`nodes[${i}].name`, "must be a DNS label", n.name);
         if (names.has(n.name)) fail(`nodes[${i}].name`, "duplicate node name", n.name);
         names.add(n.name);
         if (typeof n.address !== "string" || isIP(n.address) === 0) fail(`nodes[${i}].address`, "must be an IP address", n.address);
         if (addresses.has(n.address)) fail(`nodes[${i}].address`, "duplicate node address", n.address);
         addresses.add(n.address);
+    });
+    return m;
+}
+
+/** Throws an Error naming the field for any broken input; returns the spec unchanged otherwise. */
+export function validateClusterSpec(spec: ClusterSpec): ClusterSpec {
+    validateMembership(spec);
+    const names = new Set(spec.nodes.map((n) => n.name));
+    spec.nodes.forEach((n, i) => {
         if (typeof n.serverId !== "string" || !UUID.test(n.serverId)) fail(`nodes[${i}].serverId`, "must be a Nova server UUID", n.serverId);
     });
     for (const field of ["volumeId", "floatingIpId", "subnetId"] as const) {

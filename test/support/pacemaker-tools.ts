@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { FORMAT_AGENT_PATH, FORMAT_AGENT_SCRIPT } from "../../render/pacemaker";
 
 /** Outcome of one command. */
 export interface RunResult {
@@ -52,10 +53,24 @@ export class TempDir {
 }
 
 /**
+ * Installs our own resource agent (ocf:dbaas:format-once) where pcs looks for it, as the nodes'
+ * user data does: pcs then checks its parameters against its meta-data like any packaged agent
+ * (no --force). Needs root, as on a node.
+ */
+export function installOurAgents(): void {
+    const current = fs.existsSync(FORMAT_AGENT_PATH) ? fs.readFileSync(FORMAT_AGENT_PATH, "utf8") : "";
+    if (current === FORMAT_AGENT_SCRIPT) return;
+    if (process.getuid?.() !== 0) throw new Error(`${FORMAT_AGENT_PATH} must be installed (as on a node): run the tests as root`);
+    fs.mkdirSync(path.dirname(FORMAT_AGENT_PATH), { recursive: true });
+    fs.writeFileSync(FORMAT_AGENT_PATH, FORMAT_AGENT_SCRIPT, { mode: 0o755 });
+}
+
+/**
  * Writes an empty CIB with the given nodes and an offline node_state for each (without the
  * node_state crm_verify warns, and exits 78).
  */
 export function writeEmptyCib(file: string, nodeNames: readonly string[]): void {
+    installOurAgents();
     fs.writeFileSync(file, runOk("cibadmin", ["--empty"]).stdout);
     const env = { ...process.env, CIB_file: file };
     nodeNames.forEach((name, i) => {

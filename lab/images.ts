@@ -27,6 +27,12 @@ export const CLOUD_IMAGE_PACKAGES = [
     "openssh-server", "sudo", "systemd", "systemd-sysv",
 ] as const;
 
+/**
+ * What the lab adds to the nodes' image that production does not have: PostgreSQL 15, which the
+ * nomad stand-in runs as the engine (production pulls the official image from Docker Hub).
+ */
+export const LAB_NODE_PACKAGES = ["postgresql-15"] as const;
+
 /** The cache keys of a base and a layer (pure). */
 export function imageKeys(basePackages: readonly string[], layerPackages: readonly string[], script: string): { base: string; layer: string } {
     const h = (o: unknown) => createHash("sha256").update(JSON.stringify(o)).digest("hex").slice(0, 16);
@@ -54,7 +60,7 @@ export interface Images {
  */
 export async function ensureImages(bastionPackages: readonly string[], nodePackages: readonly string[], log: (m: string) => void): Promise<Images> {
     const basePkgs = [...new Set([...CLOUD_IMAGE_PACKAGES, ...bastionPackages])].sort();
-    const layerPkgs = [...new Set(nodePackages)].filter((p) => !basePkgs.includes(p)).sort();
+    const layerPkgs = [...new Set([...nodePackages, ...LAB_NODE_PACKAGES])].filter((p) => !basePkgs.includes(p)).sort();
     const keys = imageKeys(basePkgs, layerPkgs, fs.readFileSync(IMAGE_SH, "utf8"));
     const base = path.join(IMAGE_CACHE, keys.base);
     const layer = path.join(IMAGE_CACHE, keys.layer);

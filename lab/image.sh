@@ -68,6 +68,9 @@ layer_inside() {
   mount -t tmpfs tmpfs "$merged/run"
   mount -t tmpfs tmpfs "$merged/tmp"
   cp /etc/resolv.conf "$merged/etc/resolv.conf"
+  # The lab's engine (PostgreSQL, started by the nomad stand-in on the data volume): no cluster of its own.
+  mkdir -p "$merged/etc/postgresql-common/createcluster.d"
+  echo 'create_main_cluster = false' > "$merged/etc/postgresql-common/createcluster.d/cloud-dbaas-lab.conf"
   # The base's lists were removed: fetch them again for this install only.
   # shellcheck disable=SC2086 # word splitting of the package list is wanted
   chroot "$merged" env DEBIAN_FRONTEND=noninteractive apt-get \

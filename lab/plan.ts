@@ -1,15 +1,13 @@
 /**
  * The remote commands of an offline plan (plan.json), as Pulumi would run them: every
- * `command:remote:Command` with its `create` command line and `stdin`, on its machine, after
- * the commands it depends on. Pure functions of the plan's JSON.
+ * `command:remote:Command` with its `create` command line and `stdin`, on the machine its
+ * `connection.host` names, after the commands it depends on. Pure functions of the plan's JSON.
  *
- * What plan.json does not say, and how the lab decides it:
- * - the machine: `connection` is wholly "[secret]" (host and user are redacted with the key),
- *   so the target is the node whose Port the command depends on; a command that depends on
- *   several nodes' ports runs on the first node (lowest index), as components/database.ts
- *   passes `firstNode`;
- * - secret standard input ("[secret]"): a RemoteFiles command's is that node's file-drop
+ * - Secret standard input ("[secret]"): a RemoteFiles command's is that node's file-drop
  *   payload, a PacemakerCluster setup's is the hacluster password line (see {@link StdinKind}).
+ * - Server ids: the offline plan's are the mock's. {@link realize} puts the lab's in their place
+ *   (Pulumi's state after Nova created, or replaced, the servers); {@link changedSteps} is what a
+ *   `pulumi up` would run again: the commands whose inputs differ.
  */
 
 /** A resource of plan.json (the fields the lab reads). */
@@ -22,6 +20,8 @@ export interface PlanResource {
     readonly parent: string | null;
     /** URNs this resource depends on. */
     readonly dependsOn: readonly string[];
+    /** Whether a replacement deletes it first. */
+    readonly deleteBeforeReplace?: boolean;
     /** Inputs, secrets as "[secret]". */
     readonly inputs: Readonly<Record<string, unknown>>;
 }
@@ -43,9 +43,13 @@ export interface RemoteStep {
     readonly stdin?: string;
     /** Names of the remote commands that must succeed first. */
     readonly after: readonly string[];
+    /** Its inputs as the plan records them (what decides whether a `pulumi up` runs it again). */
+    readonly inputs: string;
 }
 
 const REDACTED = "[secret]";
+const INSTANCE = "openstack:compute/instance:Instance";
+const COMMAND = "command:remote:Command";
 
 /** `{type, name}` of a URN (`urn:pulumi:STACK::PROJECT::[PARENT$]TYPE::NAME`). */
 export function urnRef(urn: string): { type: string; name: string } {
@@ -55,12 +59,11 @@ export function urnRef(urn: string): { type: string; name: string } {
     return { type: qualified.slice(qualified.lastIndexOf("$") + 1), name: parts.slice(3).join("::") };
 }
 
-/** The node host names of the plan, in index order, with their Port resource names. */
-export function planNodes(resources: readonly PlanResource[]): { hostname: string; port: string }[] {
-    const ports = resources.filter((r) => r.type === "openstack:networking/port:Port" && typeof r.inputs["name"] === "string");
-    return ports
-        .map((p) => ({ hostname: String(p.inputs["name"]).replace(/-port$/, ""), port: p.name }))
-        .sort((a, b) => a.hostname.localeCompare(b.hostname, "en", { numeric: true }));
+/** The node host names of the plan (its servers' names), in index order. */
+export function planNodes(resources: readonly PlanResource[]): string[] {
+    return resources.filter((r) => r.type === INSTANCE && typeof r.inputs["name"] === "string")
+        .map((r) => String(r.inputs["name"]))
+        .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
 }
 
 function stdinKind(r: PlanResource): StdinKind {
@@ -73,24 +76,28 @@ function stdinKind(r: PlanResource): StdinKind {
     throw new Error(`remote command ${r.name}: secret stdin the lab does not know how to supply (parent ${parentType})`);
 }
 
-/** The plan's remote commands in an order Pulumi could run them (dependencies first, then by name). */
-export function remoteSteps(resources: readonly PlanResource[]): RemoteStep[] {
-    const nodes = planNodes(resources);
-    const commands = resources.filter((r) => r.type === "command:remote:Command");
+/**
+ * The plan's remote commands in an order Pulumi could run them (dependencies first, then by
+ * name); `hostOf` maps a connection's host (a node's address) to the node's host name.
+ */
+export function remoteSteps(resources: readonly PlanResource[], hostOf: (address: string) => string | undefined): RemoteStep[] {
+    const commands = resources.filter((r) => r.type === COMMAND);
     const names = new Set(commands.map((c) => c.name));
     const steps = commands.map((r): RemoteStep => {
-        const deps = r.dependsOn.map(urnRef);
-        const onNodes = nodes.filter((n) => deps.some((d) => d.type === "openstack:networking/port:Port" && d.name === n.port));
-        if (onNodes.length === 0) throw new Error(`remote command ${r.name}: depends on no node's port, cannot tell where it runs`);
+        const connection = r.inputs["connection"] as { host?: unknown } | undefined;
+        if (typeof connection?.host !== "string") throw new Error(`remote command ${r.name}: the plan does not say where it runs (connection.host)`);
+        const node = hostOf(connection.host);
+        if (!node) throw new Error(`remote command ${r.name}: runs on ${connection.host}, which is no node of the plan`);
         if (typeof r.inputs["create"] !== "string") throw new Error(`remote command ${r.name}: no create command in the plan`);
         const kind = stdinKind(r);
         return {
             name: r.name,
-            node: onNodes[0].hostname,
+            node,
             create: r.inputs["create"],
             stdinKind: kind,
             ...(kind === "plain" ? { stdin: String(r.inputs["stdin"]) } : {}),
-            after: deps.filter((d) => d.type === "command:remote:Command" && names.has(d.name)).map((d) => d.name).sort(),
+            after: r.dependsOn.map(urnRef).filter((d) => d.type === COMMAND && names.has(d.name)).map((d) => d.name).sort(),
+            inputs: JSON.stringify(r.inputs),
         };
     });
     const done = new Set<string>();
@@ -106,8 +113,26 @@ export function remoteSteps(resources: readonly PlanResource[]): RemoteStep[] {
     return ordered;
 }
 
-/** The fence map of the generated configuration: node host name → Nova server id (`pcmk_host_map=`). */
-export function pcmkHostMap(configureCommand: string): Record<string, string> {
+/**
+ * The steps of `after` that a `pulumi up` from `before` runs: new commands, and those whose
+ * recorded inputs or (secret) standard input differ (`stdin*` give what the lab sends for each).
+ * Dependencies on commands that do not run again are dropped (they ran before).
+ */
+export function changedSteps(
+    before: readonly RemoteStep[], after: readonly RemoteStep[],
+    stdinBefore: (s: RemoteStep) => string | undefined, stdinAfter: (s: RemoteStep) => string | undefined,
+): RemoteStep[] {
+    const old = new Map(before.map((s) => [s.name, s]));
+    const changed = after.filter((s) => {
+        const was = old.get(s.name);
+        return !was || was.inputs !== s.inputs || stdinBefore(was) !== stdinAfter(s);
+    });
+    const names = new Set(changed.map((s) => s.name));
+    return changed.map((s) => ({ ...s, after: s.after.filter((a) => names.has(a)) }));
+}
+
+/** The plan's servers' mock ids, by host name (Nova's ids, offline: a hash of the name). */
+export function mockServerIds(configureCommand: string): Record<string, string> {
     const m = /pcmk_host_map=([^'"\s\\]+)/.exec(configureCommand);
     if (!m) throw new Error("no pcmk_host_map in the configuration command");
     return Object.fromEntries(m[1].split(";").filter(Boolean).map((pair) => {
@@ -115,6 +140,13 @@ export function pcmkHostMap(configureCommand: string): Record<string, string> {
         if (!node || !id) throw new Error(`bad pcmk_host_map entry ${pair}`);
         return [node, id];
     }));
+}
+
+/** The plan as Pulumi's state would hold it: every mock server id replaced by the lab's (`ids`: mock → real). */
+export function realize<T>(value: T, ids: Readonly<Record<string, string>>): T {
+    let text = JSON.stringify(value);
+    for (const [mock, real] of Object.entries(ids)) text = text.split(mock).join(real);
+    return JSON.parse(text) as T;
 }
 
 /** The data volume's id of the generated configuration (`volume_id=` of the Cinder agent). */

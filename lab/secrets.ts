@@ -10,19 +10,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
 
-/** One file of a file-drop payload (render/fileDrop.ts's DroppedFile). */
-export interface PayloadFile {
-    /** Absolute path on the machine. */
-    readonly path: string;
-    /** Content. */
-    readonly content: string;
-    /** Octal mode. */
-    readonly mode: string;
-    /** Owner user. */
-    readonly owner: string;
-    /** Owner group. */
-    readonly group: string;
-}
+import { DroppedFile, FileDrop } from "../render/fileDrop";
+import { COROSYNC_AUTHKEY_PATH, PACEMAKER_AUTHKEY_PATH } from "../render/pacemaker/corosync";
+
+/** One file of a file-drop payload. */
+export type PayloadFile = DroppedFile;
 
 /** The values the lab supplies. */
 export interface LabSecrets {
@@ -36,6 +28,8 @@ export interface LabSecrets {
     readonly consulToken: string;
     /** The nodes' Nomad takeover token (a UUID). */
     readonly nomadTakeoverToken: string;
+    /** corosync's and Pacemaker's authkeys (base64 of 256 random bytes). */
+    readonly authkeys: { readonly corosync: string; readonly pacemaker: string };
     /** The platform CA certificate (PEM). */
     readonly caPem: string;
     /** Per node host name: its TLS certificate and key (PEM), signed by the CA. */
@@ -64,8 +58,8 @@ function replaceJson(value: unknown, at: string[], s: LabSecrets): unknown {
  * - clouds.yaml: `application_credential_secret`;
  * - JSON files: `encrypt` → gossip key, `token` / any key under `tokens` → the Consul token;
  * - a file whose whole content is "[secret]" and whose path ends in `key.pem` → the node's TLS key;
- * - `hacluster:[secret]` → hacluster's password;
  * - a file whose whole content is "[secret]" and whose path ends in `-token` → the Nomad takeover token;
+ * - the corosync and Pacemaker authkeys (base64) → the lab's;
  * - a placeholder CA (`ca.pem`) or certificate → the lab's.
  * Throws if a "[secret]" or a placeholder certificate is left (a new secret needs a rule here).
  */
@@ -76,9 +70,10 @@ export function substituteSecrets(files: readonly PayloadFile[], node: string, s
         let content = f.content;
         if (content === SECRET && /key\.pem$/.test(f.path)) content = tls.keyPem;
         else if (/^\[secret\]\n?$/.test(content) && /-token$/.test(f.path)) content = `${s.nomadTakeoverToken}\n`;
+        else if (content === SECRET && f.path === COROSYNC_AUTHKEY_PATH) content = s.authkeys.corosync;
+        else if (content === SECRET && f.path === PACEMAKER_AUTHKEY_PATH) content = s.authkeys.pacemaker;
         else if (MOCK_PEM.test(content)) content = /(^|\/)ca\.pem$/.test(f.path) ? s.caPem : tls.certPem;
         else if (f.path.endsWith(".json") && content.includes(SECRET)) content = `${JSON.stringify(replaceJson(JSON.parse(content), [], s), null, 2)}\n`;
-        else if (/^hacluster:\[secret\]\n?$/.test(content)) content = `hacluster:${s.hacluster}\n`;
         else if (f.path.endsWith("clouds.yaml")) {
             content = content.replace(/^(\s*application_credential_secret:\s*)"\[secret\]"$/m, (_m, lead: string) => `${lead}${JSON.stringify(s.appCredentialSecret)}`);
         }
@@ -106,10 +101,25 @@ export function makeLabSecrets(nodes: readonly { hostname: string; address: stri
             gossipKey: randomBytes(32).toString("base64"),
             consulToken: randomUUID(),
             nomadTakeoverToken: randomUUID(),
+            authkeys: { corosync: randomBytes(256).toString("base64"), pacemaker: randomBytes(256).toString("base64") },
             caPem: fs.readFileSync(`${dir}/ca.pem`, "utf8"),
             tls,
         };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
+}
+
+/**
+ * A node's whole file drop (the reviewer's copy, artifacts/ssh/<node>.json) with the lab's
+ * secrets: its files ({@link substituteSecrets}) and its feeds (`hacluster:[secret]` →
+ * hacluster's password). Throws on a secret it has no rule for.
+ */
+export function substituteDrop(drop: FileDrop, node: string, s: LabSecrets): FileDrop {
+    const feeds = (drop.feeds ?? []).map((f) => {
+        if (/^hacluster:\[secret\]\n$/.test(f.input)) return { ...f, input: `hacluster:${s.hacluster}\n` };
+        if (f.input.includes(SECRET)) throw new Error(`feed of ${f.command}: a secret the lab has no rule for`);
+        return f;
+    });
+    return { files: substituteSecrets(drop.files, node, s), feeds, absent: drop.absent ?? [] };
 }

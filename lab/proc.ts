@@ -1,11 +1,14 @@
 /**
- * Process helpers of the machine lab: bounded command runs, liveness by PID, the machine-wide
- * lab lock (the same file and protocol as lab/lab.ts: one lab or drill at a time).
+ * Process helpers of the lab: bounded command runs, liveness by PID, the machine-wide lab lock
+ * (one lab or drill at a time on a machine: the file holds the holder's PID, created O_EXCL; a
+ * dead holder's lock is taken over — the protocol every lab of this project has used).
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LOCK_FILE } from "../lab";
+
+/** The machine-wide lab lock. */
+export const LOCK_FILE = "/run/lock/cloud-dbaas-drill.lock";
 
 /** The result of a command. */
 export interface RunResult {
@@ -58,6 +61,16 @@ export function kill(pid: number | undefined, signal: NodeJS.Signals = "SIGKILL"
         process.kill(pid!, signal);
     } catch {
         /* gone meanwhile */
+    }
+}
+
+/** SIGKILLs the process group a detached child of ours leads (the child and what it started). */
+export function killGroup(pid: number | undefined): void {
+    if (!pid) return;
+    try {
+        process.kill(-pid, "SIGKILL");
+    } catch {
+        /* gone */
     }
 }
 

@@ -69,8 +69,13 @@ export class Machine {
         return path.join(this.dir, "upper");
     }
 
-    /** Creates its ports and its disk folders, and the files of its first boot. */
-    async create(): Promise<void> {
+    /**
+     * Creates its disk folders (a blank disk: anything of a former machine of that name is
+     * removed), the files of its first boot and, unless they exist (a replacement server on the
+     * same Neutron port), its ports.
+     */
+    async create(ports = true): Promise<void> {
+        fs.rmSync(this.dir, { recursive: true, force: true });
         for (const d of ["upper", "work", "root", "prep"]) fs.mkdirSync(path.join(this.dir, d), { recursive: true });
         for (const [file, { content, mode }] of Object.entries(this.spec.files)) {
             const dest = path.join(this.dir, "prep", file);
@@ -78,7 +83,7 @@ export class Machine {
             fs.writeFileSync(dest, content, { mode });
             fs.chmodSync(dest, mode);
         }
-        for (const p of this.spec.ports) {
+        for (const p of ports ? this.spec.ports : []) {
             const r = await run(NET, ["port-add", this.prefix, this.spec.name, p.bridge, p.port, p.ifname, p.mac]);
             if (r.code !== 0) throw new Error(`${this.spec.name}: port ${p.port}: ${r.stderr}`);
         }

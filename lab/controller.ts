@@ -53,14 +53,14 @@ export class CloudController {
     /**
      * @param spool the host folder bound into every machine
      * @param machines by host name
-     * @param servers Nova server id → host name (the fence map of the generated configuration)
+     * @param servers Nova server id → host name (updated when a server is replaced)
      * @param volume the data volume
      * @param bootDelayMs delay between a power "on" and the boot (a real boot is not instant)
      */
     constructor(
         private readonly spool: string,
         private readonly machines: ReadonlyMap<string, Machine>,
-        private readonly servers: Readonly<Record<string, string>>,
+        readonly servers: Map<string, string>,
         readonly volume: VolumeState,
         private readonly bootDelayMs = 3000,
     ) {
@@ -108,7 +108,8 @@ export class CloudController {
     }
 
     private machine(plugOrName: string): Machine {
-        const name = this.servers[plugOrName] ?? plugOrName;
+        const name = this.servers.get(plugOrName);
+        if (name === undefined) throw new Error(`no such server ${plugOrName}`);
         const m = this.machines.get(name);
         if (!m) throw new Error(`no such server ${plugOrName}`);
         return m;
