@@ -215,6 +215,7 @@ export function testTls(): TestTls {
     if (tls) return tls;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbaas-tls-"));
     fs.chmodSync(dir, 0o755);
+    process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
     const f = (n: string): string => path.join(dir, n);
     runOk("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=dbaas test CA", "-keyout", f("ca.key"), "-out", f("ca.crt")]);
     runOk("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", f("server.key"), "-out", f("server.csr")]);
