@@ -1,0 +1,92 @@
+/**
+ * Wiring shared by the backup spec files and the bench: the rclone config for the all-in-one's
+ * two clouds, the engine commands the engines issue will provide (placeholders here, as the
+ * engines' definitions will give them), and one-call backup/restore runs.
+ */
+import * as crypto from "crypto";
+import * as path from "path";
+import { DEFAULT_BACKUP_OPTIONS, DUMP_FILE_ARG, EngineBackupCommands, backupJobFiles, BackupOptions } from "../../backups/backupScripts";
+import { restoreJobFiles } from "../../backups/restoreScripts";
+import { Cloud, ENV, SECRET_ITEMS } from "../../backups/contract";
+import { DEFAULT_RETENTION } from "../../backups/retention";
+import { literalRef, rcloneConfig } from "../../backups/rclone";
+import { obscure } from "../../backups/obscure";
+import { SwiftAio } from "./swift";
+import { PG_BIN, PgServer, pgRowCountSql } from "./postgres";
+import { Alloc, newAlloc, runBackupGroup, runRestoreJob, taskEnv, TaskRun } from "./jobs";
+
+/** The secret items of one stack (obscured crypt passwords, Swift keys). */
+export type Secrets = Record<string, string>;
+
+/** Fresh random crypt keys for both clouds, plus the all-in-one's Swift keys. */
+export function newSecrets(swift: SwiftAio): Secrets {
+    const s: Secrets = {};
+    for (const c of ["primary", "secondary"] as Cloud[]) {
+        s[SECRET_ITEMS.cryptPassword(c)] = obscure(crypto.randomBytes(24).toString("base64"));
+        s[SECRET_ITEMS.cryptSalt(c)] = obscure(crypto.randomBytes(24).toString("base64"));
+        s[SECRET_ITEMS.swiftSecret(c)] = swift[c].key;
+    }
+    return s;
+}
+
+/** The rclone.conf of the all-in-one's clouds (segments of `chunkSize`). */
+export function testRcloneConf(swift: SwiftAio, container: string, secrets: Secrets, chunkSize = "4M"): string {
+    const store = (c: Cloud) => ({ auth: { kind: "tempauth" as const, authUrl: swift[c].authUrl, user: swift[c].user }, container, chunkSize });
+    return rcloneConfig({ primary: store("primary"), secondary: store("secondary") }, literalRef(secrets));
+}
+
+/** PostgreSQL's commands (as the engines issue will define them): custom format, compression left to zstd. */
+export function pgCommands(pg: PgServer, db: string, opts: { jobs?: number; dumpCompression?: string } = {}): EngineBackupCommands {
+    const conn = ["-h", pg.socketDir, "-p", String(pg.port), "-U", "postgres"];
+    return {
+        engine: "postgresql",
+        dump: [`${PG_BIN}/pg_dump`, ...conn, "-Fc", `-Z${opts.dumpCompression ?? "0"}`, db],
+        rowCounts: [`${PG_BIN}/psql`, "-X", "-q", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", ...conn, "-d", db, "-c", pgRowCountSql()],
+        restore: opts.jobs === 1
+            ? { input: "stdin", argv: [`${PG_BIN}/pg_restore`, ...conn, "-d", db, "--exit-on-error"] }
+            : { input: "file", argv: [`${PG_BIN}/pg_restore`, ...conn, "-d", db, "--exit-on-error", "-j", String(opts.jobs ?? 2), DUMP_FILE_ARG] },
+    };
+}
+
+/** The job's plain environment for a database. */
+export function jobEnv(database: string, engine: string, version: string, extra: Record<string, string> = {}): Record<string, string> {
+    return { [ENV.database]: database, [ENV.engine]: engine, [ENV.engineVersion]: version, [ENV.secondary]: "1", ...extra };
+}
+
+/** One backup run: both tasks, the given engine commands and rclone.conf. */
+export async function backupOnce(cmd: EngineBackupCommands, conf: string, env: Record<string, string>, options: Partial<BackupOptions> = {}): Promise<{ dump: TaskRun; upload: TaskRun; alloc: Alloc }> {
+    const opts: BackupOptions = { ...DEFAULT_BACKUP_OPTIONS, retention: DEFAULT_RETENTION, ...options };
+    const files = backupJobFiles(cmd, opts);
+    const alloc = newAlloc();
+    const dumpDir = alloc.task("dump", files.dump);
+    const uploadDir = alloc.task("upload", files.upload, conf);
+    const r = await runBackupGroup(
+        { dir: dumpDir, env: taskEnv(alloc, dumpDir, "engine", env, [PG_BIN]) },
+        { dir: uploadDir, env: taskEnv(alloc, uploadDir, "rclone", env) },
+    );
+    return { ...r, alloc };
+}
+
+/** One restore run (fetch, then restore). */
+export async function restoreOnce(cmd: EngineBackupCommands, conf: string, env: Record<string, string>, remote: Cloud, backup: string): Promise<{ fetch: TaskRun; restore?: TaskRun; alloc: Alloc }> {
+    const files = restoreJobFiles(cmd);
+    const alloc = newAlloc();
+    const e = { ...env, [ENV.restoreRemote]: remote, [ENV.restoreBackup]: backup };
+    const fetchDir = alloc.task("fetch", files.fetch, conf);
+    const restoreDir = alloc.task("restore", files.restore);
+    const r = await runRestoreJob(
+        { dir: fetchDir, env: taskEnv(alloc, fetchDir, "rclone", e) },
+        { dir: restoreDir, env: taskEnv(alloc, restoreDir, "engine", e, [PG_BIN]) },
+    );
+    return { ...r, alloc };
+}
+
+/** A task's output for an assertion message. */
+export function show(...runs: Array<TaskRun | undefined>): string {
+    return runs.filter((r): r is TaskRun => !!r).map((r) => `--- ${r.task} (exit ${r.code})\n${r.stderr}${r.stdout}`).join("\n");
+}
+
+/** The manifest a backup run left in its alloc dir. */
+export function allocFile(alloc: Alloc, ...rel: string[]): string {
+    return path.join(alloc.allocDir, ...rel);
+}
