@@ -60,7 +60,7 @@ export function dumpScript(cmd: EngineBackupCommands, opts: BackupOptions): stri
     const [h, v] = MANIFEST_HEADER.split("\t");
     return `#!/bin/bash
 # Backup job, task "dump" (the engine's image): row counts, then dump | zstd | tee into the
-# named pipe the "upload" task reads. ${HEADER}
+# named pipe the "upload" task reads.${HEADER}
 set -euo pipefail
 : "\${${ENV.allocDir}:?}" "\${${ENV.database}:?}" "\${${ENV.engine}:?}" "\${${ENV.engineVersion}:?}"
 work="$${ENV.allocDir}/${WORK_DIRS.backup}"
@@ -119,7 +119,7 @@ printf 'backup dump: %s: %s bytes compressed, sha256 %s\\n' "$id" "$size" "$sha"
 export function uploadScript(opts: BackupOptions): string {
     return `#!/bin/sh
 # Backup job, task "upload" (rclone/rclone): stream to the primary, manifest, verified copy to
-# the secondary, prune. ${HEADER}
+# the secondary, prune.${HEADER}
 set -eu
 : "\${${ENV.allocDir}:?}" "\${${ENV.rcloneConfig}:?}" "\${${ENV.database}:?}"
 work="$${ENV.allocDir}/${WORK_DIRS.backup}"
@@ -179,7 +179,7 @@ if [ "\${${ENV.secondary}:-0}" = 1 ]; then sh "$here/${SCRIPT_FILES.prune}" seco
 export function pruneScript(retention: RetentionPolicy): string {
     checkRetention(retention);
     return `#!/bin/sh
-# Deletes the expired backups of one remote (the rule: backups/retention.ts). ${HEADER}
+# Deletes the expired backups of one remote (the rule: backups/retention.ts).${HEADER}
 set -eu
 : "\${${ENV.rcloneConfig}:?}" "\${${ENV.database}:?}"
 remote=$1

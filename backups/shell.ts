@@ -9,5 +9,8 @@ export function shq(word: string): string {
 /** A bash array assignment `NAME=( word… )` of an argv. */
 export function bashArray(name: string, argv: readonly string[], special: (word: string) => string | undefined = () => undefined): string {
     if (argv.length === 0) throw new Error(`${name}: an empty command`);
-    return `${name}=(${argv.map((w) => special(w) ?? shq(w)).join(" ")})`;
+    const words = argv.map((w) => special(w) ?? shq(w));
+    // A literal `$` inside a quoted word is data (e.g. an `sh -c` program): tell shellcheck so.
+    const literalDollar = argv.some((w, i) => special(w) === undefined && /[$`]/.test(w) && words[i].startsWith("'"));
+    return `${literalDollar ? "# shellcheck disable=SC2016 # literal words\n" : ""}${name}=(${words.join(" ")})`;
 }
