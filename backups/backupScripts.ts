@@ -65,10 +65,19 @@ set -euo pipefail
 : "\${${ENV.allocDir}:?}" "\${${ENV.database}:?}" "\${${ENV.engine}:?}" "\${${ENV.engineVersion}:?}"
 work="$${ENV.allocDir}/${WORK_DIRS.backup}"
 mkdir -p "$work"
+# On failure: say why in "failed"; once the upload task knows the id, let it remove what it
+# uploaded before this task fails (Nomad then stops the group).
 fail() {
   printf 'backup dump: %s\\n' "$1" >&2
   printf '%s\\n' "$1" > "$work/failed.tmp"
   mv -f "$work/failed.tmp" "$work/failed"
+  if [ -e "$work/id" ]; then
+    ticks=$((${opts.finishTimeoutSeconds} * 5))
+    while [ ! -e "$work/upload.done" ] && [ "$ticks" -gt 0 ]; do
+      sleep 0.2
+      ticks=$((ticks - 1))
+    done
+  fi
   exit 1
 }
 if [ -e "$work/id" ]; then
@@ -125,6 +134,7 @@ set -eu
 work="$${ENV.allocDir}/${WORK_DIRS.backup}"
 here=$(dirname "$0")
 mkdir -p "$work"
+trap 'touch "$work/upload.done"' EXIT
 log() { printf 'backup upload: %s\\n' "$1" >&2; }
 # wait_for FILE SECONDS: until FILE exists; fails early when the dump task wrote "failed".
 wait_for() {

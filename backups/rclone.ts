@@ -69,9 +69,13 @@ function cryptSection(cloud: Cloud, store: BackupStore, secret: SecretRef): IniS
     };
 }
 
-/** The rclone.conf text: the primary cloud's remotes, and the secondary's when there is one. */
-export function rcloneConfig(stores: { readonly primary: BackupStore; readonly secondary?: BackupStore }, secret: SecretRef): string {
-    const sections: IniSection[] = [swiftSection("primary", stores.primary, secret), cryptSection("primary", stores.primary, secret)];
-    if (stores.secondary) sections.push(swiftSection("secondary", stores.secondary, secret), cryptSection("secondary", stores.secondary, secret));
+/** The rclone.conf text: each cloud's remotes (both for the jobs; the secondary alone restores after a disaster). */
+export function rcloneConfig(stores: { readonly primary?: BackupStore; readonly secondary?: BackupStore }, secret: SecretRef): string {
+    const sections: IniSection[] = [];
+    for (const cloud of ["primary", "secondary"] as const) {
+        const store = stores[cloud];
+        if (store) sections.push(swiftSection(cloud, store, secret), cryptSection(cloud, store, secret));
+    }
+    if (sections.length === 0) throw new Error("rclone config: no cloud");
     return renderIni(sections);
 }

@@ -41,9 +41,11 @@ else
   id="$${ENV.restoreBackup}"
 fi
 obj="$id${OBJECT_SUFFIX.data}"
-rclone copyto "$remote:$id${OBJECT_SUFFIX.manifest}" "$work/manifest" ||
+# rclone copyto copies nothing, successfully, when the source does not exist: check the file.
+fetch() { rclone copyto "$1" "$2" && [ -f "$2" ]; }
+fetch "$remote:$id${OBJECT_SUFFIX.manifest}" "$work/manifest" ||
   fail "cannot fetch the manifest $remote:$id${OBJECT_SUFFIX.manifest} (missing, corrupt, or a wrong crypt key)"
-rclone copyto "$remote:$obj" "$work/data${OBJECT_SUFFIX.data}" ||
+fetch "$remote:$obj" "$work/data${OBJECT_SUFFIX.data}" ||
   fail "cannot fetch backup object $remote:$obj (missing, corrupt, truncated, or a wrong crypt key)"
 printf '%s\\n' "$remote:$obj" > "$work/source"
 printf 'restore fetch: %s downloaded\\n' "$remote:$obj" >&2

@@ -30,8 +30,8 @@ export function newSecrets(swift: SwiftAio): Secrets {
 }
 
 /** The rclone.conf of the all-in-one's clouds (segments of `chunkSize`). */
-export function testRcloneConf(swift: SwiftAio, container: string, secrets: Secrets, chunkSize = "4M"): string {
-    const store = (c: Cloud) => ({ auth: { kind: "tempauth" as const, authUrl: swift[c].authUrl, user: swift[c].user }, container, chunkSize });
+export function testRcloneConf(swift: SwiftAio, container: string, secrets: Secrets, chunkSize = "4M", clouds: readonly Cloud[] = ["primary", "secondary"]): string {
+    const store = (c: Cloud) => (clouds.includes(c) ? { auth: { kind: "tempauth" as const, authUrl: swift[c].authUrl, user: swift[c].user }, container, chunkSize } : undefined);
     return rcloneConfig({ primary: store("primary"), secondary: store("secondary") }, literalRef(secrets));
 }
 
