@@ -2,7 +2,8 @@
  * The scripts of the backup job (see ./contract.ts for the tasks and their environment).
  *
  * - `backup-dump.sh` (bash, the engine's image, which ships zstd, sha256sum and coreutils):
- *   counts rows, publishes the backup id, then streams `dump | zstd | tee` into the named pipe
+ *   publishes the backup id, then streams `dump | zstd | tee` into the named pipe (row counts
+ *   run beside it)
  *   the upload task reads; the sha256 and byte count of the compressed stream are computed in
  *   the stream (tee into two more pipes); writes the manifest last, or `failed`.
  * - `backup-upload.sh` (POSIX sh, rclone/rclone: busybox + rclone): `rclone rcat` from the pipe
@@ -72,9 +73,9 @@ fail() {
   printf '%s\\n' "$1" > "$work/failed.tmp"
   mv -f "$work/failed.tmp" "$work/failed"
   if [ -e "$work/id" ]; then
-    ticks=$((${opts.finishTimeoutSeconds} * 5))
+    ticks=$((${opts.finishTimeoutSeconds} * 10))
     while [ ! -e "$work/upload.done" ] && [ "$ticks" -gt 0 ]; do
-      sleep 0.2
+      sleep 0.1
       ticks=$((ticks - 1))
     done
   fi
@@ -88,9 +89,9 @@ ${bashArray("DUMP", cmd.dump)}
 now=$(date -u +%s)
 started=$(date -u -d "@$now" +%Y-%m-%dT%H:%M:%SZ)
 id="$${ENV.database}-$(date -u -d "@$now" +%Y%m%dT%H%M%SZ)"
-"\${ROWS[@]}" > "$work/rows" || fail "the row count command failed"
-awk -F '\\t' 'NF != 2 || $1 == "" || $2 !~ /^[0-9]+$/ { bad = 1 } END { exit bad }' "$work/rows" ||
-  fail "the row count command printed a line that is not <table><TAB><count>"
+# The row counts run beside the dump (each count in its own snapshot, taken as the dump starts).
+"\${ROWS[@]}" > "$work/rows" &
+rows_pid=$!
 mkfifo "$work/stream" "$work/sum.pipe" "$work/size.pipe"
 printf '%s\\n' "$id" > "$work/id.tmp"
 mv -f "$work/id.tmp" "$work/id"
@@ -102,6 +103,9 @@ rc=0
 "\${DUMP[@]}" | zstd -q -c -${opts.zstdLevel} -T${opts.zstdThreads} | tee "$work/sum.pipe" "$work/size.pipe" > "$work/stream" || rc=$?
 wait "$sum_pid" "$size_pid" || rc=1
 [ "$rc" -eq 0 ] || fail "dump | zstd | upload stream failed (exit $rc); see this task's and the upload task's logs"
+wait "$rows_pid" || fail "the row count command failed"
+awk -F '\\t' 'NF != 2 || $1 == "" || $2 !~ /^[0-9]+$/ { bad = 1 } END { exit bad }' "$work/rows" ||
+  fail "the row count command printed a line that is not <table><TAB><count>"
 finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 sha=$(cut -d ' ' -f 1 < "$work/sum")
 size=$(tr -d ' ' < "$work/size")
@@ -138,12 +142,12 @@ trap 'touch "$work/upload.done"' EXIT
 log() { printf 'backup upload: %s\\n' "$1" >&2; }
 # wait_for FILE SECONDS: until FILE exists; fails early when the dump task wrote "failed".
 wait_for() {
-  ticks=$(($2 * 5))
+  ticks=$(($2 * 10))
   while [ ! -e "$1" ]; do
     [ ! -e "$work/failed" ] || return 1
     ticks=$((ticks - 1))
     [ "$ticks" -gt 0 ] || return 1
-    sleep 0.2
+    sleep 0.1
   done
 }
 field() { awk -F '\\t' -v k="$1" '$1 == k { print $2; exit }' "$work/manifest"; }
@@ -161,9 +165,15 @@ discard() {
 rclone rcat "primary:$obj" < "$work/stream" || discard "the upload of $obj to the primary failed" "primary:$obj"
 wait_for "$work/manifest" ${opts.finishTimeoutSeconds} ||
   discard "the dump task failed: $(cat "$work/failed" 2>/dev/null || echo "no manifest in ${opts.finishTimeoutSeconds} s")" "primary:$obj"
-size=$(rclone lsf --format s "primary:$obj") || discard "cannot read back the size of primary:$obj" "primary:$obj"
-[ "$size" = "$(field size)" ] || discard "primary:$obj holds $size bytes, the dump wrote $(field size)" "primary:$obj"
 rclone copyto "$work/manifest" "primary:$id${OBJECT_SUFFIX.manifest}" || discard "the upload of the manifest failed" "primary:$obj"
+# One listing: the size of what was stored (decrypted size), and what prune works on.
+rclone lsf --files-only --format sp --separator "$(printf '\\t')" primary: > "$work/primary.list" ||
+  discard "cannot list the primary" "primary:$obj"
+size=$(awk -F '\\t' -v o="$obj" '$2 == o { print $1 }' "$work/primary.list")
+if [ "$size" != "$(field size)" ]; then
+  rclone deletefile "primary:$id${OBJECT_SUFFIX.manifest}" || true
+  discard "primary:$obj holds \${size:-no} bytes, the dump wrote $(field size)" "primary:$obj"
+fi
 log "primary:$obj uploaded ($size bytes)"
 if [ "\${${ENV.secondary}:-0}" = 1 ]; then
   # One read of the primary object feeds the secondary and a sha256: the copy also proves the
@@ -180,12 +190,16 @@ if [ "\${${ENV.secondary}:-0}" = 1 ]; then
   rclone copyto "$work/manifest" "secondary:$id${OBJECT_SUFFIX.manifest}" || discard "the upload of the manifest to the secondary failed" "secondary:$obj"
   log "secondary:$obj copied and verified"
 fi
-sh "$here/${SCRIPT_FILES.prune}" primary
+sh "$here/${SCRIPT_FILES.prune}" primary "$work/primary.list"
 if [ "\${${ENV.secondary}:-0}" = 1 ]; then sh "$here/${SCRIPT_FILES.prune}" secondary; fi
 `;
 }
 
-/** The prune script (POSIX sh; rclone/rclone): `backup-prune.sh primary|secondary`. */
+/**
+ * The prune script (POSIX sh; rclone/rclone): `backup-prune.sh primary|secondary [LISTING]`,
+ * LISTING being `rclone lsf --files-only --format sp` output with a tab separator (listed now
+ * when absent).
+ */
 export function pruneScript(retention: RetentionPolicy): string {
     checkRetention(retention);
     return `#!/bin/sh
@@ -197,8 +211,9 @@ case "$remote" in primary|secondary) ;; *) echo "usage: $0 primary|secondary" >&
 here=$(dirname "$0")
 list=$(mktemp)
 trap 'rm -f "$list" "$list.delete"' EXIT
-rclone lsf --files-only "$remote:" > "$list"
-LC_ALL=C sort -r "$list" | awk -v db="$${ENV.database}" -v daily=${retention.daily} -v weekly=${retention.weekly} \\
+tab=$(printf '\\t')
+if [ -n "\${2:-}" ]; then cp "$2" "$list"; else rclone lsf --files-only --format sp --separator "$tab" "$remote:" > "$list"; fi
+cut -f 2- "$list" | LC_ALL=C sort -r | awk -v db="$${ENV.database}" -v daily=${retention.daily} -v weekly=${retention.weekly} \\
   -v grace=${retention.incompleteGraceHours * 3600} -v now="$(date -u +%s)" -f "$here/${SCRIPT_FILES.pruneSelect}" > "$list.delete"
 while IFS= read -r name; do
   rclone deletefile "$remote:$name"

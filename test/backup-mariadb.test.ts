@@ -10,7 +10,7 @@ import * as fs from "fs";
 import { parseManifest, Manifest } from "../backups";
 import { useSwift } from "./support/swift";
 import { MariaDbServer, mariadbCommands, mariadbTableDigests, seedMariaDb, startMariaDb } from "./support/mariadb";
-import { allocFile, backupOnce, jobEnv, newSecrets, restoreOnce, show, testRcloneConf } from "./support/backupFixture";
+import { backupOnce, jobEnv, newSecrets, restoreOnce, show, testRcloneConf } from "./support/backupFixture";
 import { run } from "./support/exec";
 
 describe("backups: MariaDB 10.11 to Swift and back", function () {
@@ -41,13 +41,9 @@ describe("backups: MariaDB 10.11 to Swift and back", function () {
 
     it("backs up with the table row counts in the manifest", async () => {
         const b = await backupOnce(mariadbCommands(src, "shop"), conf, env);
-        try {
-            assert.equal(b.upload.code, 0, show(b.dump, b.upload));
-            assert.equal(b.dump.code, 0, show(b.dump, b.upload));
-            manifest = parseManifest(fs.readFileSync(allocFile(b.alloc, "backup", "manifest"), "utf8"));
-        } finally {
-            b.alloc.remove();
-        }
+        assert.equal(b.upload.code, 0, show(b.dump, b.upload));
+        assert.equal(b.dump.code, 0, show(b.dump, b.upload));
+        manifest = parseManifest(b.manifest ?? "");
         assert.equal(manifest.engine, "mariadb");
         assert.deepEqual(manifest.rows, { accounts: 500_000, audit: 50_000, branches: 5, history: 50_000 });
     });
@@ -57,7 +53,6 @@ describe("backups: MariaDB 10.11 to Swift and back", function () {
             freshTarget();
             const r = await restoreOnce(mariadbCommands(dst, "shop"), conf, env, remote, "latest");
             assert.equal(r.restore?.code, 0, show(r.fetch, r.restore));
-            r.alloc.remove();
             assert.deepEqual(mariadbTableDigests(dst, "shop"), source);
             assert.equal(dst.sql("shop", "SELECT COUNT(*) FROM information_schema.triggers WHERE trigger_schema = 'shop'").trim(), "1");
         });
@@ -68,7 +63,6 @@ describe("backups: MariaDB 10.11 to Swift and back", function () {
         const r = await restoreOnce({ ...mariadbCommands(dst, "shop"), engine: "mariadb" }, conf, { ...env, DBAAS_ENGINE: "postgresql" }, "primary", manifest.id);
         assert.notEqual(r.restore?.code, 0);
         assert.match(r.restore?.stderr ?? "", new RegExp(`primary:${manifest.object} is a mariadb backup; this is postgresql`));
-        r.alloc.remove();
         assert.equal(dst.sql("shop", "SHOW TABLES").trim(), "");
     });
 
@@ -87,7 +81,6 @@ describe("backups: MariaDB 10.11 to Swift and back", function () {
         const r = await restoreOnce(mariadbCommands(dst, "shop"), conf, env, "primary", "latest");
         assert.equal(r.restore, undefined, "the restore task never ran");
         assert.match(r.fetch.stderr, new RegExp(`cannot fetch backup object primary:${manifest.object}`));
-        r.alloc.remove();
         assert.equal(dst.sql("shop", "SHOW TABLES").trim(), "");
     });
 });

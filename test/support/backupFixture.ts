@@ -4,16 +4,17 @@
  * engines' definitions will give them), and one-call backup/restore runs.
  */
 import * as crypto from "crypto";
+import * as fs from "fs";
 import * as path from "path";
 import { DEFAULT_BACKUP_OPTIONS, DUMP_FILE_ARG, EngineBackupCommands, backupJobFiles, BackupOptions } from "../../backups/backupScripts";
 import { restoreJobFiles } from "../../backups/restoreScripts";
-import { Cloud, ENV, SECRET_ITEMS } from "../../backups/contract";
+import { Cloud, ENV, SECRET_ITEMS, WORK_DIRS } from "../../backups/contract";
 import { DEFAULT_RETENTION } from "../../backups/retention";
 import { literalRef, rcloneConfig } from "../../backups/rclone";
 import { obscure } from "../../backups/obscure";
 import { SwiftAio } from "./swift";
 import { PG_BIN, PgServer, pgRowCountSql } from "./postgres";
-import { Alloc, newAlloc, runBackupGroup, runRestoreJob, taskEnv, TaskRun } from "./jobs";
+import { newAlloc, runBackupGroup, runRestoreJob, taskEnv, TaskRun } from "./jobs";
 
 /** The secret items of one stack (obscured crypt passwords, Swift keys). */
 export type Secrets = Record<string, string>;
@@ -53,32 +54,40 @@ export function jobEnv(database: string, engine: string, version: string, extra:
     return { [ENV.database]: database, [ENV.engine]: engine, [ENV.engineVersion]: version, [ENV.secondary]: "1", ...extra };
 }
 
-/** One backup run: both tasks, the given engine commands and rclone.conf. */
-export async function backupOnce(cmd: EngineBackupCommands, conf: string, env: Record<string, string>, options: Partial<BackupOptions> = {}): Promise<{ dump: TaskRun; upload: TaskRun; alloc: Alloc }> {
+/** One backup run: both tasks, the given engine commands and rclone.conf; returns the manifest it wrote, if any. */
+export async function backupOnce(cmd: EngineBackupCommands, conf: string, env: Record<string, string>, options: Partial<BackupOptions> = {}): Promise<{ dump: TaskRun; upload: TaskRun; manifest?: string }> {
     const opts: BackupOptions = { ...DEFAULT_BACKUP_OPTIONS, retention: DEFAULT_RETENTION, ...options };
     const files = backupJobFiles(cmd, opts);
     const alloc = newAlloc();
-    const dumpDir = alloc.task("dump", files.dump);
-    const uploadDir = alloc.task("upload", files.upload, conf);
-    const r = await runBackupGroup(
-        { dir: dumpDir, env: taskEnv(alloc, dumpDir, "engine", env, [PG_BIN]) },
-        { dir: uploadDir, env: taskEnv(alloc, uploadDir, "rclone", env) },
-    );
-    return { ...r, alloc };
+    try {
+        const dumpDir = alloc.task("dump", files.dump);
+        const uploadDir = alloc.task("upload", files.upload, conf);
+        const r = await runBackupGroup(
+            { dir: dumpDir, env: taskEnv(alloc, dumpDir, "engine", env, [PG_BIN]) },
+            { dir: uploadDir, env: taskEnv(alloc, uploadDir, "rclone", env) },
+        );
+        const file = path.join(alloc.allocDir, WORK_DIRS.backup, "manifest");
+        return { ...r, manifest: fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined };
+    } finally {
+        alloc.remove();
+    }
 }
 
 /** One restore run (fetch, then restore). */
-export async function restoreOnce(cmd: EngineBackupCommands, conf: string, env: Record<string, string>, remote: Cloud, backup: string): Promise<{ fetch: TaskRun; restore?: TaskRun; alloc: Alloc }> {
+export async function restoreOnce(cmd: EngineBackupCommands, conf: string, env: Record<string, string>, remote: Cloud, backup: string): Promise<{ fetch: TaskRun; restore?: TaskRun }> {
     const files = restoreJobFiles(cmd);
     const alloc = newAlloc();
-    const e = { ...env, [ENV.restoreRemote]: remote, [ENV.restoreBackup]: backup };
-    const fetchDir = alloc.task("fetch", files.fetch, conf);
-    const restoreDir = alloc.task("restore", files.restore);
-    const r = await runRestoreJob(
-        { dir: fetchDir, env: taskEnv(alloc, fetchDir, "rclone", e) },
-        { dir: restoreDir, env: taskEnv(alloc, restoreDir, "engine", e, [PG_BIN]) },
-    );
-    return { ...r, alloc };
+    try {
+        const e = { ...env, [ENV.restoreRemote]: remote, [ENV.restoreBackup]: backup };
+        const fetchDir = alloc.task("fetch", files.fetch, conf);
+        const restoreDir = alloc.task("restore", files.restore);
+        return await runRestoreJob(
+            { dir: fetchDir, env: taskEnv(alloc, fetchDir, "rclone", e) },
+            { dir: restoreDir, env: taskEnv(alloc, restoreDir, "engine", e, [PG_BIN]) },
+        );
+    } finally {
+        alloc.remove();
+    }
 }
 
 /** A task's output for an assertion message. */
@@ -86,7 +95,3 @@ export function show(...runs: Array<TaskRun | undefined>): string {
     return runs.filter((r): r is TaskRun => !!r).map((r) => `--- ${r.task} (exit ${r.code})\n${r.stderr}${r.stdout}`).join("\n");
 }
 
-/** The manifest a backup run left in its alloc dir. */
-export function allocFile(alloc: Alloc, ...rel: string[]): string {
-    return path.join(alloc.allocDir, ...rel);
-}
