@@ -8,18 +8,29 @@
  *     dump | zstd | tee(sha256, size) into the named pipe `${NOMAD_ALLOC_DIR}/backup/stream`;
  *   - `upload` (rclone/rclone): runs {@link SCRIPT_FILES.upload}: `rclone rcat` from the pipe to
  *     the primary crypt remote, then the manifest, the verified copy to the secondary, pruning.
- *   If either task fails, Nomad stops its sibling ("sibling task failed"), so neither waits
- *   forever on the pipe; the upload task removes a half-written object.
+ *   A failing dump writes `failed` and waits (up to the finish timeout) for the upload task to
+ *   remove the object it streamed before exiting non-zero; if a task dies outright, Nomad stops
+ *   its sibling ("sibling task failed"), so neither waits forever on the pipe, and prune removes
+ *   the incomplete backup after its grace period. The job must not restart tasks in place
+ *   (restart attempts 0: the pipe and the marker files belong to one attempt); the next
+ *   periodic run is the retry.
  * Restore job (batch): `fetch` (rclone/rclone, prestart) runs {@link SCRIPT_FILES.fetch};
  *   `restore` (the engine's image, main) runs {@link SCRIPT_FILES.restore}, which verifies the
  *   checksum before it touches the database.
  */
 
+/**
+ * rclone's official image, pinned to the version the tests run (Debian 12's rclone is 1.60.1:
+ * same version, so what the tests prove is what runs). Its ENTRYPOINT is `rclone`: the tasks set
+ * the entrypoint to `/bin/sh` (busybox) and run the script.
+ */
+export const RCLONE_IMAGE = "rclone/rclone:1.60.1";
+
 /** Environment variables (plain values in the jobspec: none of them is a secret). */
 export const ENV = {
     /** Set by Nomad: the alloc dir shared by the tasks of the group (`/alloc` in docker). */
     allocDir: "NOMAD_ALLOC_DIR",
-    /** Path of the rendered rclone config (rclone reads it): `${NOMAD_SECRETS_DIR}/rclone.conf`. */
+    /** Path of the rendered rclone config (rclone reads it): `${NOMAD_SECRETS_DIR}/rclone.conf` (rclone tasks only). */
     rcloneConfig: "RCLONE_CONFIG",
     /** The database's name: the prefix of every backup id. */
     database: "DBAAS_DATABASE",
@@ -46,6 +57,18 @@ export const SCRIPT_FILES = {
     pruneSelect: "prune-select.awk",
     fetch: "restore-fetch.sh",
     restore: "restore.sh",
+} as const;
+
+/**
+ * How each task runs its script (for the job builder): the interpreter is the entrypoint, the
+ * script (rendered by a template block into `local/`) its argument; engine tasks run as the
+ * engine's OS user so that the superuser's local socket login works.
+ */
+export const TASK_COMMANDS = {
+    dump: { image: "engine", entrypoint: ["/bin/bash"], args: [`local/${SCRIPT_FILES.dump}`] },
+    upload: { image: RCLONE_IMAGE, entrypoint: ["/bin/sh"], args: [`local/${SCRIPT_FILES.upload}`] },
+    fetch: { image: RCLONE_IMAGE, entrypoint: ["/bin/sh"], args: [`local/${SCRIPT_FILES.fetch}`], lifecycle: "prestart" },
+    restore: { image: "engine", entrypoint: ["/bin/bash"], args: [`local/${SCRIPT_FILES.restore}`] },
 } as const;
 
 /** The rclone remote names of the rendered config (crypt remotes; the `_store` ones are Swift). */
