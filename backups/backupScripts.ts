@@ -73,9 +73,9 @@ fail() {
   printf '%s\\n' "$1" > "$work/failed.tmp"
   mv -f "$work/failed.tmp" "$work/failed"
   if [ -e "$work/id" ]; then
-    ticks=$((${opts.finishTimeoutSeconds} * 10))
+    ticks=$((${opts.finishTimeoutSeconds} * 20))
     while [ ! -e "$work/upload.done" ] && [ "$ticks" -gt 0 ]; do
-      sleep 0.1
+      sleep 0.05
       ticks=$((ticks - 1))
     done
   fi
@@ -142,12 +142,12 @@ trap 'touch "$work/upload.done"' EXIT
 log() { printf 'backup upload: %s\\n' "$1" >&2; }
 # wait_for FILE SECONDS: until FILE exists; fails early when the dump task wrote "failed".
 wait_for() {
-  ticks=$(($2 * 10))
+  ticks=$(($2 * 20))
   while [ ! -e "$1" ]; do
     [ ! -e "$work/failed" ] || return 1
     ticks=$((ticks - 1))
     [ "$ticks" -gt 0 ] || return 1
-    sleep 0.1
+    sleep 0.05
   done
 }
 field() { awk -F '\\t' -v k="$1" '$1 == k { print $2; exit }' "$work/manifest"; }
@@ -165,14 +165,21 @@ discard() {
 rclone rcat "primary:$obj" < "$work/stream" || discard "the upload of $obj to the primary failed" "primary:$obj"
 wait_for "$work/manifest" ${opts.finishTimeoutSeconds} ||
   discard "the dump task failed: $(cat "$work/failed" 2>/dev/null || echo "no manifest in ${opts.finishTimeoutSeconds} s")" "primary:$obj"
-rclone copyto "$work/manifest" "primary:$id${OBJECT_SUFFIX.manifest}" || discard "the upload of the manifest failed" "primary:$obj"
-# One listing: the size of what was stored (decrypted size), and what prune works on.
-rclone lsf --files-only --format sp --separator "$(printf '\\t')" primary: > "$work/primary.list" ||
-  discard "cannot list the primary" "primary:$obj"
+# The manifest upload and one listing run together: the listing gives the size of what was
+# stored (decrypted) and is what prune works on (with the manifest, once it is uploaded).
+rclone copyto "$work/manifest" "primary:$id${OBJECT_SUFFIX.manifest}" &
+manifest_pid=$!
+listed=0
+rclone lsf --files-only --format sp --separator "$(printf '\\t')" primary: > "$work/primary.list" || listed=$?
+wait "$manifest_pid" || discard "the upload of the manifest failed" "primary:$obj"
+[ "$listed" = 0 ] || discard "cannot list the primary" "primary:$obj"
 size=$(awk -F '\\t' -v o="$obj" '$2 == o { print $1 }' "$work/primary.list")
 if [ "$size" != "$(field size)" ]; then
   rclone deletefile "primary:$id${OBJECT_SUFFIX.manifest}" || true
   discard "primary:$obj holds \${size:-no} bytes, the dump wrote $(field size)" "primary:$obj"
+fi
+if ! awk -F '\\t' -v m="$id${OBJECT_SUFFIX.manifest}" '$2 == m { found = 1 } END { exit !found }' "$work/primary.list"; then
+  printf '0\\t%s\\n' "$id${OBJECT_SUFFIX.manifest}" >> "$work/primary.list"
 fi
 log "primary:$obj uploaded ($size bytes)"
 if [ "\${${ENV.secondary}:-0}" = 1 ]; then
