@@ -36,16 +36,20 @@ export function testRcloneConf(swift: SwiftAio, container: string, secrets: Secr
     return rcloneConfig({ primary: store("primary"), secondary: store("secondary") }, literalRef(secrets));
 }
 
-/** PostgreSQL's commands (as the engines issue will define them): custom format, compression left to zstd. */
+/**
+ * PostgreSQL's commands (as the engines issue will define them): custom format, compression
+ * left to zstd; restore streaming into one pg_restore job (bench/backup.ts: faster here than
+ * decompressing to a file for `-j 2`), or `jobs: N` for the file form.
+ */
 export function pgCommands(pg: PgServer, db: string, opts: { jobs?: number; dumpCompression?: string } = {}): EngineBackupCommands {
     const conn = ["-h", pg.socketDir, "-p", String(pg.port), "-U", "postgres"];
     return {
         engine: "postgresql",
         dump: [`${PG_BIN}/pg_dump`, ...conn, "-Fc", `-Z${opts.dumpCompression ?? "0"}`, db],
         rowCounts: [`${PG_BIN}/psql`, "-X", "-q", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", ...conn, "-d", db, "-c", pgRowCountSql()],
-        restore: opts.jobs === 1
+        restore: (opts.jobs ?? 1) === 1
             ? { input: "stdin", argv: [`${PG_BIN}/pg_restore`, ...conn, "-d", db, "--exit-on-error"] }
-            : { input: "file", argv: [`${PG_BIN}/pg_restore`, ...conn, "-d", db, "--exit-on-error", "-j", String(opts.jobs ?? 2), DUMP_FILE_ARG] },
+            : { input: "file", argv: [`${PG_BIN}/pg_restore`, ...conn, "-d", db, "--exit-on-error", "-j", String(opts.jobs), DUMP_FILE_ARG] },
     };
 }
 
