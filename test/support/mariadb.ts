@@ -1,7 +1,7 @@
 /**
  * A real MariaDB 10.11 (Debian's `mariadb-server`) for the backup tests: a temporary data
- * dir, a unix socket, a loopback port, run as `mysql` when the tests run as root; root has no
- * password (the socket dir is private to the test). Stopped by PID.
+ * dir, a unix socket, a loopback port, run as `mysql` (its uid, from the start) when the tests
+ * run as root; root has no password (the socket dir is private to the test). Stopped by PID.
  * (Backups' own helper for now; to be merged with the engines' helpers.)
  */
 import * as fs from "fs";
@@ -28,7 +28,6 @@ export async function startMariaDb(): Promise<MariaDbServer> {
     requireTool("mariadbd", "mariadb-server");
     requireTool("mariadb-install-db", "mariadb-server");
     const user = unprivileged("mysql");
-    const asRoot = process.getuid?.() === 0;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mariadb-"));
     fs.chmodSync(dir, 0o755);
     const data = path.join(dir, "data");
@@ -42,14 +41,13 @@ export async function startMariaDb(): Promise<MariaDbServer> {
         fs.rmSync(dir, { recursive: true, force: true });
     };
     try {
-        must("mariadb-install-db", ["--no-defaults", `--datadir=${data}`, "--auth-root-authentication-method=normal", "--skip-test-db",
-            ...(asRoot ? ["--user=mysql"] : [])]);
+        must("mariadb-install-db", ["--no-defaults", `--datadir=${data}`, "--auth-root-authentication-method=normal", "--skip-test-db"], user);
         const port = await freePort();
         const log = path.join(dir, "mariadbd.log");
         const args = ["--no-defaults", `--datadir=${data}`, `--socket=${socket}`, `--port=${port}`, "--bind-address=127.0.0.1",
             `--pid-file=${path.join(dir, "mariadbd.pid")}`, "--skip-log-bin", "--innodb-buffer-pool-size=256M", "--innodb-flush-log-at-trx-commit=0",
-            "--skip-name-resolve", ...(asRoot ? ["--user=mysql"] : [])];
-        proc = startProcess("mariadbd", "mariadbd", args, log);
+            "--skip-name-resolve"];
+        proc = startProcess("mariadbd", "mariadbd", args, log, process.env, user);
         await waitFor("MariaDB", () => spawnSync("mariadb-admin", ["--no-defaults", "-S", socket, "-u", "root", "ping"], { stdio: "ignore" }).status === 0, 60_000, [proc]);
         return {
             socket, port, stop,
