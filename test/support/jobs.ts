@@ -25,6 +25,8 @@ export interface TaskRun {
     readonly code: number | null;
     readonly stderr: string;
     readonly stdout: string;
+    /** When each stderr line arrived (ms since the epoch): for the bench's phase timings. */
+    readonly stderrTimes: ReadonlyArray<{ readonly at: number; readonly line: string }>;
 }
 
 /** One simulated allocation. */
@@ -89,9 +91,17 @@ export function runTask(task: string, image: "rclone" | "engine", taskDir: strin
     const child = spawn(shell, [path.join(taskDir, "local", script), ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
+    const stderrTimes: Array<{ at: number; line: string }> = [];
     child.stdout.on("data", (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
-    const done = new Promise<TaskRun>((resolve) => child.on("close", (code) => resolve({ task, code, stdout, stderr })));
+    let pending = "";
+    child.stderr.on("data", (d: Buffer) => {
+        const text = d.toString();
+        stderr += text;
+        const lines = (pending + text).split("\n");
+        pending = lines.pop() ?? "";
+        for (const line of lines) stderrTimes.push({ at: Date.now(), line });
+    });
+    const done = new Promise<TaskRun>((resolve) => child.on("close", (code) => resolve({ task, code, stdout, stderr, stderrTimes })));
     return { done, kill: () => { if (child.exitCode === null) child.kill("SIGKILL"); } };
 }
 
