@@ -23,8 +23,13 @@ export interface EngineBackupCommands {
     readonly engine: string;
     /** Writes a full logical dump of the database to stdout (e.g. `pg_dump -Fc -Z0 …`). */
     readonly dump: readonly string[];
-    /** Prints one `<table><TAB><row count>` line per table of the database. */
-    readonly rowCounts: readonly string[];
+    /**
+     * Prints one `<table><TAB><row count>` line per table of the database; it runs beside the
+     * dump, each count in its own snapshot. Absent: the dump command itself writes those lines
+     * to the file `$DBAAS_ROWS_FILE` (so that it can count in the dump's own snapshot, e.g.
+     * PostgreSQL's `pg_export_snapshot()` + `pg_dump --snapshot`).
+     */
+    readonly rowCounts?: readonly string[];
     /**
      * Restores a dump. `stdin`: the decompressed dump on standard input; `file`: the dump is
      * decompressed to a file first, and the argv element {@link DUMP_FILE_ARG} is its path
@@ -84,15 +89,16 @@ fail() {
 if [ -e "$work/id" ]; then
   fail "a previous attempt ran in this allocation (the job must not restart tasks: restart attempts 0)"
 fi
-${bashArray("ROWS", cmd.rowCounts)}
-${bashArray("DUMP", cmd.dump)}
+${cmd.rowCounts ? bashArray("ROWS", cmd.rowCounts) + "\n" : ""}${bashArray("DUMP", cmd.dump)}
 now=$(date -u +%s)
 started=$(date -u -d "@$now" +%Y-%m-%dT%H:%M:%SZ)
 id="$${ENV.database}-$(date -u -d "@$now" +%Y%m%dT%H%M%SZ)"
-# The row counts run beside the dump (each count in its own snapshot, taken as the dump starts).
+${cmd.rowCounts ? `# The row counts run beside the dump (each count in its own snapshot, taken as the dump starts).
 "\${ROWS[@]}" > "$work/rows" &
 rows_pid=$!
-mkfifo "$work/stream" "$work/sum.pipe" "$work/size.pipe"
+` : `# The dump command writes the row counts (in its own snapshot) to this file.
+export ${ENV.rowsFile}="$work/rows"
+`}mkfifo "$work/stream" "$work/sum.pipe" "$work/size.pipe"
 printf '%s\\n' "$id" > "$work/id.tmp"
 mv -f "$work/id.tmp" "$work/id"
 sha256sum < "$work/sum.pipe" > "$work/sum" &
@@ -103,7 +109,7 @@ rc=0
 "\${DUMP[@]}" | zstd -q -c -${opts.zstdLevel} -T${opts.zstdThreads} | tee "$work/sum.pipe" "$work/size.pipe" > "$work/stream" || rc=$?
 wait "$sum_pid" "$size_pid" || rc=1
 [ "$rc" -eq 0 ] || fail "dump | zstd | upload stream failed (exit $rc); see this task's and the upload task's logs"
-wait "$rows_pid" || fail "the row count command failed"
+${cmd.rowCounts ? `wait "$rows_pid" || fail "the row count command failed"` : `[ -f "$work/rows" ] || fail "the dump command wrote no row counts to ${ENV.rowsFile}"`}
 awk -F '\\t' 'NF != 2 || $1 == "" || $2 !~ /^[0-9]+$/ { bad = 1 } END { exit bad }' "$work/rows" ||
   fail "the row count command printed a line that is not <table><TAB><count>"
 finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)

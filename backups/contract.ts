@@ -40,6 +40,8 @@ export const ENV = {
     engineVersion: "DBAAS_ENGINE_VERSION",
     /** Backup/prune: `1` when the secondary remote exists (copy and prune there too). */
     secondary: "DBAAS_BACKUP_SECONDARY",
+    /** Set by the dump script for a dump command that writes the row counts itself (no `rowCounts` command). */
+    rowsFile: "DBAAS_ROWS_FILE",
     /** Restore: which remote to restore from, `primary` or `secondary`. */
     restoreRemote: "DBAAS_RESTORE_REMOTE",
     /** Restore: a backup id (`<database>-<YYYYMMDDTHHMMSSZ>`) or `latest`. */

@@ -132,14 +132,15 @@ describe("backups: generated scripts", () => {
     it("pass shellcheck (bash for the engine tasks, POSIX sh for the rclone tasks)", () => {
         requireTool("shellcheck", "shellcheck");
         const files: Record<string, string> = {};
-        for (const [engine, cmd] of [["pg", PG], ["mariadb", MARIADB]] as const) {
+        const pgCountsItself: EngineBackupCommands = { ...PG, rowCounts: undefined };
+        for (const [engine, cmd] of [["pg", PG], ["mariadb", MARIADB], ["pg-counts-itself", pgCountsItself]] as const) {
             const b = backupJobFiles(cmd, OPTS);
             const r = restoreJobFiles(cmd);
             for (const [name, text] of Object.entries({ ...b.dump, ...b.upload, ...r.fetch, ...r.restore })) {
                 if (name.endsWith(".sh")) files[`${engine}-${name}`] = text;
             }
         }
-        assert.equal(Object.keys(files).length, 10);
+        assert.equal(Object.keys(files).length, 15);
         for (const [name, text] of Object.entries(files)) {
             const file = path.join(tmp, name);
             fs.writeFileSync(file, text);

@@ -12,8 +12,9 @@ import * as path from "path";
 import { parseManifest, Manifest, SECRET_ITEMS, obscure } from "../backups";
 import { useSwift } from "./support/swift";
 import { must, PG_BIN, PgServer, pgTableDigests, startPostgres } from "./support/postgres";
-import { backupOnce, jobEnv, newSecrets, pgCommands, restoreOnce, Secrets, show, testRcloneConf } from "./support/backupFixture";
+import { backupOnce, jobEnv, newSecrets, pgCommands, pgCommandsSnapshot, restoreOnce, Secrets, show, testRcloneConf } from "./support/backupFixture";
 import { run } from "./support/exec";
+import { spawn } from "child_process";
 
 const CONTAINER = "db-app";
 const CHUNK = "512K"; // small segments: the ~2 MB compressed dump is a segmented (DLO) object
@@ -176,6 +177,24 @@ describe("backups: PostgreSQL 15 to Swift and back", function () {
         const r = await restoreOnce(pgCommands(dst, "app"), wrong, env, "primary", "latest");
         assert.notEqual(r.fetch.code, 0);
         assert.match(r.fetch.stderr, /no complete backup of app on primary \(none yet, or a wrong crypt key/);
+    });
+
+    it("with the dump's own snapshot (the dump command counts), the manifest's counts are the dumped data's under concurrent writes", async () => {
+        const script = path.join(swift().dir, "insert.sql");
+        fs.writeFileSync(script, "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, 1, now());\n");
+        const writer = spawn(`${PG_BIN}/pgbench`, ["-n", "-c", "2", "-T", "8", "-f", script, ...src.connArgs, "app"], { stdio: "ignore" });
+        const wrote = new Promise<number | null>((resolve) => writer.on("exit", resolve));
+        await new Promise((r) => setTimeout(r, 1000));
+        const m = await backup(pgCommandsSnapshot(src, "app"));
+        assert.equal(await wrote, 0, "pgbench wrote beside the backup");
+        const history = Number(src.psql("app", "SELECT count(*) FROM pgbench_history").trim());
+        assert.ok(history > m.rows["public.pgbench_history"], `writes went on after the dump's snapshot (${history} rows now, ${m.rows["public.pgbench_history"]} counted)`);
+        assert.ok(m.rows["public.pgbench_history"] > 1000, "and before it");
+        freshTarget();
+        const r = await restoreOnce(pgCommands(dst, "app"), conf, env, "primary", m.id);
+        assert.equal(r.restore?.code, 0, show(r.fetch, r.restore));
+        const restored = Object.fromEntries(Object.entries(pgTableDigests(dst, "app")).map(([t, d]) => [t, Number(d.split(" ")[0])]));
+        assert.deepEqual(restored, m.rows);
     });
 
     it("a dump that fails mid-stream leaves no backup: the upload task removes the object and writes no manifest", async () => {

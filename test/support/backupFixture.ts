@@ -53,6 +53,31 @@ export function pgCommands(pg: PgServer, db: string, opts: { jobs?: number; dump
     };
 }
 
+/**
+ * PostgreSQL's dump with the row counts taken in the dump's own snapshot: a psql session opens
+ * a repeatable-read transaction and exports its snapshot, pg_dump dumps that snapshot
+ * (`--snapshot`), then the same session counts and writes `$DBAAS_ROWS_FILE` (no `rowCounts`
+ * command: see EngineBackupCommands).
+ */
+export function pgCommandsSnapshot(pg: PgServer, db: string): EngineBackupCommands {
+    const script = [
+        "set -euo pipefail",
+        "bin=$1 host=$2 port=$3 db=$4 counts=$5",
+        "conn=(-h \"$host\" -p \"$port\" -U postgres)",
+        "coproc PSQL { \"$bin/psql\" -X -q -At -F \"$(printf '\\t')\" -v ON_ERROR_STOP=1 \"${conn[@]}\" -d \"$db\"; }",
+        "to=${PSQL[1]} from=${PSQL[0]}",
+        "printf '%s\\n' 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;' 'SELECT pg_export_snapshot();' >&\"$to\"",
+        "IFS= read -r snapshot <&\"$from\"",
+        "\"$bin/pg_dump\" \"${conn[@]}\" --snapshot=\"$snapshot\" -Fc -Z0 \"$db\"",
+        "printf '%s;\\n' \"$counts\" \"SELECT '--end--'\" >&\"$to\"",
+        "while IFS= read -r line <&\"$from\" && [ \"$line\" != --end-- ]; do printf '%s\\n' \"$line\"; done > \"$DBAAS_ROWS_FILE\"",
+        "printf 'COMMIT;\\n\\\\q\\n' >&\"$to\"",
+        "wait \"$PSQL_PID\"",
+    ].join("\n");
+    const base = pgCommands(pg, db);
+    return { engine: base.engine, restore: base.restore, dump: ["bash", "-c", script, "pg-dump-snapshot", PG_BIN, pg.socketDir, String(pg.port), db, pgRowCountSql()] };
+}
+
 /** The job's plain environment for a database. */
 export function jobEnv(database: string, engine: string, version: string, extra: Record<string, string> = {}): Record<string, string> {
     return { [ENV.database]: database, [ENV.engine]: engine, [ENV.engineVersion]: version, [ENV.secondary]: "1", ...extra };
