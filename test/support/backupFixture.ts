@@ -1,0 +1,126 @@
+/**
+ * Wiring shared by the backup spec files and the bench: the rclone config for the all-in-one's
+ * two clouds, the engine commands the engines issue will provide (placeholders here, as the
+ * engines' definitions will give them), and one-call backup/restore runs.
+ */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { DEFAULT_BACKUP_OPTIONS, DUMP_FILE_ARG, EngineBackupCommands, backupJobFiles, BackupOptions } from "../../backups/backupScripts";
+import { restoreJobFiles } from "../../backups/restoreScripts";
+import { Cloud, ENV, SECRET_ITEMS, WORK_DIRS } from "../../backups/contract";
+import { DEFAULT_RETENTION } from "../../backups/retention";
+import { literalRef, rcloneConfig } from "../../backups/rclone";
+import { obscure } from "../../backups/obscure";
+import { SwiftAio } from "./swift";
+import { PG_BIN, PgServer, pgRowCountSql } from "./postgres";
+import { newAlloc, runBackupGroup, runRestoreJob, taskEnv, TaskRun } from "./jobs";
+
+/** The secret items of one stack (obscured crypt passwords, Swift keys). */
+export type Secrets = Record<string, string>;
+
+/** Fresh random crypt keys for both clouds, plus the all-in-one's Swift keys. */
+export function newSecrets(swift: SwiftAio): Secrets {
+    const s: Secrets = {};
+    for (const c of ["primary", "secondary"] as Cloud[]) {
+        s[SECRET_ITEMS.cryptPassword(c)] = obscure(crypto.randomBytes(24).toString("base64"));
+        s[SECRET_ITEMS.cryptSalt(c)] = obscure(crypto.randomBytes(24).toString("base64"));
+        s[SECRET_ITEMS.swiftSecret(c)] = swift[c].key;
+    }
+    return s;
+}
+
+/** The rclone.conf of the all-in-one's clouds (segments of `chunkSize`). */
+export function testRcloneConf(swift: SwiftAio, container: string, secrets: Secrets, chunkSize = "4M", clouds: readonly Cloud[] = ["primary", "secondary"]): string {
+    const store = (c: Cloud) => (clouds.includes(c) ? { auth: { kind: "tempauth" as const, authUrl: swift[c].authUrl, user: swift[c].user }, container, chunkSize } : undefined);
+    return rcloneConfig({ primary: store("primary"), secondary: store("secondary") }, literalRef(secrets));
+}
+
+/**
+ * PostgreSQL's commands (as the engines issue will define them): custom format, compression
+ * left to zstd; restore streaming into one pg_restore job (bench/backup.ts: faster here than
+ * decompressing to a file for `-j 2`), or `jobs: N` for the file form.
+ */
+export function pgCommands(pg: PgServer, db: string, opts: { jobs?: number; dumpCompression?: string } = {}): EngineBackupCommands {
+    const conn = ["-h", pg.socketDir, "-p", String(pg.port), "-U", "postgres"];
+    return {
+        engine: "postgresql",
+        dump: [`${PG_BIN}/pg_dump`, ...conn, "-Fc", `-Z${opts.dumpCompression ?? "0"}`, db],
+        rowCounts: [`${PG_BIN}/psql`, "-X", "-q", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", ...conn, "-d", db, "-c", pgRowCountSql()],
+        restore: (opts.jobs ?? 1) === 1
+            ? { input: "stdin", argv: [`${PG_BIN}/pg_restore`, ...conn, "-d", db, "--exit-on-error"] }
+            : { input: "file", argv: [`${PG_BIN}/pg_restore`, ...conn, "-d", db, "--exit-on-error", "-j", String(opts.jobs), DUMP_FILE_ARG] },
+    };
+}
+
+/**
+ * PostgreSQL's dump with the row counts taken in the dump's own snapshot: a psql session opens
+ * a repeatable-read transaction and exports its snapshot, pg_dump dumps that snapshot
+ * (`--snapshot`), then the same session counts and writes `$DBAAS_ROWS_FILE` (no `rowCounts`
+ * command: see EngineBackupCommands).
+ */
+export function pgCommandsSnapshot(pg: PgServer, db: string): EngineBackupCommands {
+    const script = [
+        "set -euo pipefail",
+        "bin=$1 host=$2 port=$3 db=$4 counts=$5",
+        "conn=(-h \"$host\" -p \"$port\" -U postgres)",
+        "coproc PSQL { \"$bin/psql\" -X -q -At -F \"$(printf '\\t')\" -v ON_ERROR_STOP=1 \"${conn[@]}\" -d \"$db\"; }",
+        "to=${PSQL[1]} from=${PSQL[0]}",
+        "printf '%s\\n' 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;' 'SELECT pg_export_snapshot();' >&\"$to\"",
+        "IFS= read -r snapshot <&\"$from\"",
+        "\"$bin/pg_dump\" \"${conn[@]}\" --snapshot=\"$snapshot\" -Fc -Z0 \"$db\"",
+        "printf '%s;\\n' \"$counts\" \"SELECT '--end--'\" >&\"$to\"",
+        "while IFS= read -r line <&\"$from\" && [ \"$line\" != --end-- ]; do printf '%s\\n' \"$line\"; done > \"$DBAAS_ROWS_FILE\"",
+        "printf 'COMMIT;\\n\\\\q\\n' >&\"$to\"",
+        "wait \"$PSQL_PID\"",
+    ].join("\n");
+    const base = pgCommands(pg, db);
+    return { engine: base.engine, restore: base.restore, dump: ["bash", "-c", script, "pg-dump-snapshot", PG_BIN, pg.socketDir, String(pg.port), db, pgRowCountSql()] };
+}
+
+/** The job's plain environment for a database. */
+export function jobEnv(database: string, engine: string, version: string, extra: Record<string, string> = {}): Record<string, string> {
+    return { [ENV.database]: database, [ENV.engine]: engine, [ENV.engineVersion]: version, [ENV.secondary]: "1", ...extra };
+}
+
+/** One backup run: both tasks, the given engine commands and rclone.conf; returns the manifest it wrote, if any. */
+export async function backupOnce(cmd: EngineBackupCommands, conf: string, env: Record<string, string>, options: Partial<BackupOptions> = {}): Promise<{ dump: TaskRun; upload: TaskRun; manifest?: string }> {
+    const opts: BackupOptions = { ...DEFAULT_BACKUP_OPTIONS, retention: DEFAULT_RETENTION, ...options };
+    const files = backupJobFiles(cmd, opts);
+    const alloc = newAlloc();
+    try {
+        const dumpDir = alloc.task("dump", files.dump);
+        const uploadDir = alloc.task("upload", files.upload, conf);
+        const r = await runBackupGroup(
+            { dir: dumpDir, env: taskEnv(alloc, dumpDir, "engine", env, [PG_BIN]) },
+            { dir: uploadDir, env: taskEnv(alloc, uploadDir, "rclone", env) },
+        );
+        const file = path.join(alloc.allocDir, WORK_DIRS.backup, "manifest");
+        return { ...r, manifest: fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined };
+    } finally {
+        alloc.remove();
+    }
+}
+
+/** One restore run (fetch, then restore). */
+export async function restoreOnce(cmd: EngineBackupCommands, conf: string, env: Record<string, string>, remote: Cloud, backup: string): Promise<{ fetch: TaskRun; restore?: TaskRun }> {
+    const files = restoreJobFiles(cmd);
+    const alloc = newAlloc();
+    try {
+        const e = { ...env, [ENV.restoreRemote]: remote, [ENV.restoreBackup]: backup };
+        const fetchDir = alloc.task("fetch", files.fetch, conf);
+        const restoreDir = alloc.task("restore", files.restore);
+        return await runRestoreJob(
+            { dir: fetchDir, env: taskEnv(alloc, fetchDir, "rclone", e) },
+            { dir: restoreDir, env: taskEnv(alloc, restoreDir, "engine", e, [PG_BIN]) },
+        );
+    } finally {
+        alloc.remove();
+    }
+}
+
+/** A task's output for an assertion message. */
+export function show(...runs: Array<TaskRun | undefined>): string {
+    return runs.filter((r): r is TaskRun => !!r).map((r) => `--- ${r.task} (exit ${r.code})\n${r.stderr}${r.stdout}`).join("\n");
+}
+
