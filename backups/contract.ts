@@ -46,10 +46,18 @@ export const ENV = {
     restoreRemote: "DBAAS_RESTORE_REMOTE",
     /** Restore: a backup id (`<database>-<YYYYMMDDTHHMMSSZ>`) or `latest`. */
     restoreBackup: "DBAAS_RESTORE_BACKUP",
+    /**
+     * Restore into a new database: a file on the data volume that records the restore once it
+     * succeeded; when it exists, fetch and restore do nothing (the restore runs once in a
+     * database's life, however often its job runs).
+     */
+    restoreMark: "DBAAS_RESTORE_MARK",
+    /** Restore drill: the Consul KV key its result is written to. */
+    drillKey: "DBAAS_DRILL_KEY",
 } as const;
 
 /** Sub-directories of the alloc dir the scripts work in (created by the scripts). */
-export const WORK_DIRS = { backup: "backup", restore: "restore" } as const;
+export const WORK_DIRS = { backup: "backup", restore: "restore", drill: "drill" } as const;
 
 /** The scripts, as the job's template blocks render them into `${NOMAD_TASK_DIR}` (`local/`). */
 export const SCRIPT_FILES = {
@@ -59,6 +67,9 @@ export const SCRIPT_FILES = {
     pruneSelect: "prune-select.awk",
     fetch: "restore-fetch.sh",
     restore: "restore.sh",
+    list: "backups-list.sh",
+    drill: "restore-drill.sh",
+    record: "drill-record.sh",
 } as const;
 
 /**
@@ -71,6 +82,9 @@ export const TASK_COMMANDS = {
     upload: { image: RCLONE_IMAGE, entrypoint: ["/bin/sh"], args: [`local/${SCRIPT_FILES.upload}`] },
     fetch: { image: RCLONE_IMAGE, entrypoint: ["/bin/sh"], args: [`local/${SCRIPT_FILES.fetch}`], lifecycle: "prestart" },
     restore: { image: "engine", entrypoint: ["/bin/bash"], args: [`local/${SCRIPT_FILES.restore}`] },
+    list: { image: RCLONE_IMAGE, entrypoint: ["/bin/sh"], args: [`local/${SCRIPT_FILES.list}`] },
+    drill: { image: "engine", entrypoint: ["/bin/bash"], args: [`local/${SCRIPT_FILES.drill}`] },
+    record: { image: "consul", entrypoint: ["/bin/sh"], args: [`local/${SCRIPT_FILES.record}`] },
 } as const;
 
 /** The rclone remote names of the rendered config (crypt remotes; the `_store` ones are Swift). */

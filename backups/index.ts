@@ -10,3 +10,4 @@ export * from "./obscure";
 export * from "./backupScripts";
 export * from "./restoreScripts";
 export { renderIni, IniSection, IniValue } from "./ini";
+export * from "./drillScripts";

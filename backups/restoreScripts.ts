@@ -26,7 +26,14 @@ remote="$${ENV.restoreRemote}"
 fail() { printf 'restore fetch: %s\\n' "$1" >&2; exit 1; }
 case "$remote" in primary|secondary) ;; *) fail "${ENV.restoreRemote} is $remote: primary or secondary" ;; esac
 mkdir -p "$work"
+# The restore task may run as the engine's user: it removes what it restored.
+chmod 0777 "$work"
 rm -f "$work/source" "$work/manifest" "$work/data${OBJECT_SUFFIX.data}"
+mark="\${${ENV.restoreMark}:-}"
+if [ -n "$mark" ] && [ -e "$mark" ]; then
+  printf 'restore fetch: this database was restored already (%s): nothing to fetch\\n' "$(cat "$mark")" >&2
+  exit 0
+fi
 if [ "$${ENV.restoreBackup}" = latest ]; then
   list=$(rclone lsf --files-only "$remote:") || fail "cannot list the backups on $remote"
   # The newest id that has both objects (names sort newest first: fixed-width UTC stamps).
@@ -52,8 +59,14 @@ printf 'restore fetch: %s downloaded\\n' "$remote:$obj" >&2
 `;
 }
 
+/** What the restore task runs besides the restore command. */
+export interface RestoreOptions {
+    /** Run after the object is verified, before the restore (e.g. create the database and its owner). */
+    readonly prepare?: readonly string[];
+}
+
 /** The restore task's script (bash; the engine's image). */
-export function restoreScript(cmd: EngineBackupCommands): string {
+export function restoreScript(cmd: EngineBackupCommands, opts: RestoreOptions = {}): string {
     const fileMode = cmd.restore.input === "file";
     const hasArg = cmd.restore.argv.includes(DUMP_FILE_ARG);
     if (fileMode !== hasArg) {
@@ -75,6 +88,11 @@ set -euo pipefail
 work="$${ENV.allocDir}/${WORK_DIRS.restore}"
 data="$work/data${OBJECT_SUFFIX.data}"
 fail() { printf 'restore: %s\\n' "$1" >&2; exit 1; }
+mark="\${${ENV.restoreMark}:-}"
+if [ -n "$mark" ] && [ -e "$mark" ]; then
+  printf 'restore: this database was restored already (%s): nothing to do\\n' "$(cat "$mark")" >&2
+  exit 0
+fi
 [ -s "$work/source" ] || fail "nothing was fetched (the fetch task failed or did not run)"
 src=$(cat "$work/source")
 field() { awk -F '\\t' -v k="$1" '$1 == k { print $2; exit }' "$work/manifest"; }
@@ -89,13 +107,46 @@ sha=$(sha256sum "$data" | cut -d ' ' -f 1)
 [ "$sha" = "$want_sha" ] ||
   fail "$src has sha256 $sha, its manifest says $want_sha: corrupt; the database was not touched"
 printf 'restore: %s verified (%s bytes, sha256 %s); restoring\\n' "$src" "$size" "$sha" >&2
-${argv}
+${opts.prepare ? `${bashArray("PREPARE", opts.prepare)}
+"\${PREPARE[@]}" || fail "preparing the database for $src failed"
+` : ""}${argv}
 ${run}
+if [ -n "$mark" ]; then
+  printf '%s %s\\n' "$src" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$mark.tmp"
+  mv -f "$mark.tmp" "$mark"
+fi
 printf 'restore: %s restored\\n' "$src" >&2
 `;
 }
 
 /** Every file of the restore job's two tasks, by task. */
-export function restoreJobFiles(cmd: EngineBackupCommands): { readonly fetch: Record<string, string>; readonly restore: Record<string, string> } {
-    return { fetch: { [SCRIPT_FILES.fetch]: fetchScript() }, restore: { [SCRIPT_FILES.restore]: restoreScript(cmd) } };
+export function restoreJobFiles(cmd: EngineBackupCommands, opts: RestoreOptions = {}): { readonly fetch: Record<string, string>; readonly restore: Record<string, string> } {
+    return { fetch: { [SCRIPT_FILES.fetch]: fetchScript() }, restore: { [SCRIPT_FILES.restore]: restoreScript(cmd, opts) } };
+}
+
+/**
+ * The list task's script (POSIX sh; rclone/rclone): every complete backup of the remote
+ * (`DBAAS_RESTORE_REMOTE`, default primary), newest first, as `backup<TAB><id>` followed by its
+ * manifest; then `incomplete<TAB><object>` for each data object without a manifest.
+ */
+export function listScript(): string {
+    return `#!/bin/sh
+# Lists a remote's backups with their manifests (dbaas backups).${HEADER}
+set -eu
+: "\${${ENV.rcloneConfig}:?}" "\${${ENV.database}:?}"
+remote="\${${ENV.restoreRemote}:-primary}"
+case "$remote" in primary|secondary) ;; *) echo "backups list: ${ENV.restoreRemote} is $remote: primary or secondary" >&2; exit 1 ;; esac
+list=$(rclone lsf --files-only "$remote:") || { echo "backups list: cannot list $remote" >&2; exit 1; }
+printf '%s\n' "$list" | LC_ALL=C sort -r | while IFS= read -r name; do
+  case "$name" in
+    *${OBJECT_SUFFIX.manifest})
+      printf 'backup\t%s\n' "\${name%${OBJECT_SUFFIX.manifest}}"
+      rclone cat "$remote:$name" || printf 'unreadable\t%s\n' "$name"
+      ;;
+    *${OBJECT_SUFFIX.data})
+      printf '%s\n' "$list" | grep -qxF "\${name%${OBJECT_SUFFIX.data}}${OBJECT_SUFFIX.manifest}" || printf 'incomplete\t%s\n' "$name"
+      ;;
+  esac
+done
+`;
 }

@@ -20,6 +20,7 @@ import { ConnectionParts, BackupCommand, Engine, EngineInstance, RestoreCommand,
 import { checkName, COMMON_FILES, containerPath, MAX_STOP_SECONDS, Placement, plainFile, secretFile, secretItemsOf, shellQuote, userPasswordItem, waitTaskOf, locationsOf, scriptTask, serviceTaskOf } from "../common";
 import { resolveWith, VersionFacts } from "../versions";
 import { mariadbConfigureScript } from "./configure";
+import { mariadbBackupSpec, mariadbScratchTask } from "./backup";
 import { MARIADB_RELEASES, MARIADB_RETIRED } from "./releases";
 import { mariadbCnf, mariadbSizing, socketFile } from "./settings";
 
@@ -163,4 +164,9 @@ export const mariadb: Engine = {
     secretItems: (inst) => secretItemsOf("root", inst),
     // The tasks and commands, defined above.
     dataDir, serviceTask, waitTask, configureTask, sqlTask, backupCommand, restoreCommand, connectionUri,
+    backupSpec: (inst) => {
+        const r = restoreCommand(inst);
+        return mariadbBackupSpec(inst, adminClient(place(inst)), backupCommand(inst).argv, { input: r.input, argv: r.argv });
+    },
+    scratchTask: (inst) => mariadbScratchTask(inst, place(inst)),
 };

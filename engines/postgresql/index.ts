@@ -18,6 +18,7 @@ import { ConnectionParts, EngineInstance, Engine, TaskSpec, BackupCommand, Resto
 import { checkName, COMMON_FILES, containerPath, MAX_STOP_SECONDS, Placement, plainFile, secretFile, secretItemsOf, shellQuote, userPasswordItem, waitTaskOf, locationsOf, scriptTask, serviceTaskOf } from "../common";
 import { resolveWith, VersionFacts } from "../versions";
 import { postgresqlConfigureScript } from "./configure";
+import { postgresqlBackupSpec, postgresqlScratchTask } from "./backup";
 import { POSTGRESQL_RELEASES, POSTGRESQL_RETIRED } from "./releases";
 import { pgHbaConf, postgresqlConf, postgresqlSizing } from "./settings";
 
@@ -171,4 +172,9 @@ export const postgresql: Engine = {
     secretItems: (inst) => secretItemsOf("postgres", inst),
     // The tasks and commands, defined above.
     dataDir, serviceTask, waitTask, configureTask, sqlTask, backupCommand, restoreCommand, connectionUri,
+    backupSpec: (inst) => {
+        const r = restoreCommand(inst);
+        return postgresqlBackupSpec(inst, place(inst), adminConnection(inst, place(inst)), { input: r.input, argv: r.argv });
+    },
+    scratchTask: (inst) => postgresqlScratchTask(inst, place(inst)),
 };
