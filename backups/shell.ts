@@ -1,9 +1,11 @@
 /** Shell quoting for the generated scripts. */
 
-/** One word, single-quoted for sh and bash (`'` written as `'\''`). */
+import { shellQuote } from "../common/shell";
+
+/** One word, single-quoted for sh and bash when needed (common/shell.ts); a NUL byte cannot be a shell word. */
 export function shq(word: string): string {
     if (word.includes("\0")) throw new Error("a shell word cannot hold a NUL byte");
-    return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+    return shellQuote(word);
 }
 
 /** A bash array assignment `NAME=( word… )` of an argv. */

@@ -5,7 +5,7 @@
  * final backup that `pulumi destroy` takes first; then a secondary cloud and a restoreFrom.
  */
 import * as assert from "assert";
-import { runStack, StackRun } from "../plan/run";
+import { StackRun } from "../plan/run";
 import { REDACTED } from "../render/redacted";
 import { nomadJobErrors } from "./support/nomadSchema";
 import { everythingWritten, leakedSecrets, ofType, one, rootOf } from "./support/resources";

@@ -7,12 +7,13 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { DEFAULT_BACKUP_OPTIONS, DUMP_FILE_ARG, EngineBackupCommands, backupJobFiles, BackupOptions } from "../../backups/backupScripts";
-import { restoreJobFiles } from "../../backups/restoreScripts";
+import { restoreJobFiles, RestoreOptions } from "../../backups/restoreScripts";
 import { Cloud, ENV, SECRET_ITEMS, WORK_DIRS } from "../../backups/contract";
 import { DEFAULT_RETENTION } from "../../backups/retention";
 import { literalRef, rcloneConfig } from "../../backups/rclone";
 import { obscure } from "../../backups/obscure";
 import { SwiftAio } from "./swift";
+import { engineOf, EngineBackupSpec, resolveVersion } from "../../engines";
 import { PG_BIN, PgServer, pgRowCountSql } from "./postgres";
 import { newAlloc, runBackupGroup, runRestoreJob, taskEnv, TaskRun } from "./jobs";
 
@@ -54,28 +55,23 @@ export function pgCommands(pg: PgServer, db: string, opts: { jobs?: number; dump
 }
 
 /**
- * PostgreSQL's dump with the row counts taken in the dump's own snapshot: a psql session opens
- * a repeatable-read transaction and exports its snapshot, pg_dump dumps that snapshot
- * (`--snapshot`), then the same session counts and writes `$DBAAS_ROWS_FILE` (no `rowCounts`
- * command: see EngineBackupCommands).
+ * The engine's own commands (engines/postgresql: backupSpec) for an instance whose socket is
+ * this server's: the dump with the row counts in its own snapshot (no `rowCounts` command),
+ * the live restore, and the fresh restore (`prepare` + restore as the owner) of a new database.
  */
+export function pgEngineSpec(pg: PgServer, db: string): EngineBackupSpec {
+    const version = resolveVersion("postgresql", "15");
+    if (!version.ok) throw new Error(version.message);
+    return engineOf("postgresql").backupSpec({
+        database: db, mountpoint: "/unused", version: version.version, size: { ramMb: 1024, vcpus: 1 }, volumeGb: 1, users: [], schemas: [],
+        paths: { socketDir: pg.socketDir, port: pg.port },
+    });
+}
+
+/** PostgreSQL's dump with the row counts taken in the dump's own snapshot: the engine's (see {@link pgEngineSpec}). */
 export function pgCommandsSnapshot(pg: PgServer, db: string): EngineBackupCommands {
-    const script = [
-        "set -euo pipefail",
-        "bin=$1 host=$2 port=$3 db=$4 counts=$5",
-        "conn=(-h \"$host\" -p \"$port\" -U postgres)",
-        "coproc PSQL { \"$bin/psql\" -X -q -At -F \"$(printf '\\t')\" -v ON_ERROR_STOP=1 \"${conn[@]}\" -d \"$db\"; }",
-        "to=${PSQL[1]} from=${PSQL[0]}",
-        "printf '%s\\n' 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;' 'SELECT pg_export_snapshot();' >&\"$to\"",
-        "IFS= read -r snapshot <&\"$from\"",
-        "\"$bin/pg_dump\" \"${conn[@]}\" --snapshot=\"$snapshot\" -Fc -Z0 \"$db\"",
-        "printf '%s;\\n' \"$counts\" \"SELECT '--end--'\" >&\"$to\"",
-        "while IFS= read -r line <&\"$from\" && [ \"$line\" != --end-- ]; do printf '%s\\n' \"$line\"; done > \"$DBAAS_ROWS_FILE\"",
-        "printf 'COMMIT;\\n\\\\q\\n' >&\"$to\"",
-        "wait \"$PSQL_PID\"",
-    ].join("\n");
-    const base = pgCommands(pg, db);
-    return { engine: base.engine, restore: base.restore, dump: ["bash", "-c", script, "pg-dump-snapshot", PG_BIN, pg.socketDir, String(pg.port), db, pgRowCountSql()] };
+    const spec = pgEngineSpec(pg, db);
+    return { engine: spec.engine, restore: pgCommands(pg, db).restore, dump: spec.dump };
 }
 
 /** The job's plain environment for a database. */
@@ -103,8 +99,8 @@ export async function backupOnce(cmd: EngineBackupCommands, conf: string, env: R
 }
 
 /** One restore run (fetch, then restore). */
-export async function restoreOnce(cmd: EngineBackupCommands, conf: string, env: Record<string, string>, remote: Cloud, backup: string): Promise<{ fetch: TaskRun; restore?: TaskRun }> {
-    const files = restoreJobFiles(cmd);
+export async function restoreOnce(cmd: EngineBackupCommands, conf: string, env: Record<string, string>, remote: Cloud, backup: string, opts: RestoreOptions = {}): Promise<{ fetch: TaskRun; restore?: TaskRun }> {
+    const files = restoreJobFiles(cmd, opts);
     const alloc = newAlloc();
     try {
         const e = { ...env, [ENV.restoreRemote]: remote, [ENV.restoreBackup]: backup };

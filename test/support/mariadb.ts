@@ -2,14 +2,13 @@
  * A real MariaDB 10.11 (Debian's `mariadb-server`) for the backup tests: a temporary data
  * dir, a unix socket, a loopback port, run as `mysql` (its uid, from the start) when the tests
  * run as root; root has no password (the socket dir is private to the test). Stopped by PID.
- * (Backups' own helper for now; to be merged with the engines' helpers.)
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { EngineBackupCommands } from "../../backups/backupScripts";
-import { shq } from "../../backups/shell";
+import { engineOf, resolveVersion } from "../../engines";
 import { requireTool } from "./exec";
 import { must, unprivileged } from "./postgres";
 import { freePort, startProcess, Started, stopProcess, waitFor } from "./procs";
@@ -59,24 +58,18 @@ export async function startMariaDb(): Promise<MariaDbServer> {
     }
 }
 
-/** Counts every table of the current database exactly (statements built by SQL, then run). */
-export const MARIADB_ROW_COUNTS = [
-    "SELECT IFNULL(GROUP_CONCAT(CONCAT('SELECT ', QUOTE(table_name), ', COUNT(*) FROM `', REPLACE(table_name, '`', '``'), '`')",
-    " ORDER BY table_name SEPARATOR ' UNION ALL '), 'SELECT 1 FROM DUAL WHERE 0') FROM information_schema.tables",
-    " WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'",
-].join("");
-
-/** MariaDB's commands (as the engines issue will define them). */
+/**
+ * MariaDB's commands: the engine's own (engines/mariadb: backupSpec), for an instance whose
+ * socket is this server's.
+ */
 export function mariadbCommands(m: MariaDbServer, db: string): EngineBackupCommands {
-    const conn = ["--no-defaults", "-S", m.socket, "-u", "root"];
-    const client = ["mariadb", ...conn, "-N", "-B", db];
-    return {
-        engine: "mariadb",
-        dump: ["mariadb-dump", ...conn, "--single-transaction", "--quick", "--routines", "--triggers", "--events", "--hex-blob", db],
-        // Two steps (the query writes the counting statement): a small sh -c, as the engine's definition may do.
-        rowCounts: ["sh", "-c", `${client.map(shq).join(" ")} -e "$1" | ${client.map(shq).join(" ")}`, "row-counts", MARIADB_ROW_COUNTS],
-        restore: { input: "stdin", argv: [...client] },
-    };
+    const version = resolveVersion("mariadb", "10.11");
+    if (!version.ok) throw new Error(version.message);
+    const spec = engineOf("mariadb").backupSpec({
+        database: db, mountpoint: "/unused", version: version.version, size: { ramMb: 1024, vcpus: 1 }, volumeGb: 1, users: [], schemas: [],
+        paths: { socketDir: path.dirname(m.socket), port: m.port },
+    });
+    return { engine: spec.engine, dump: spec.dump, ...(spec.rowCounts ? { rowCounts: spec.rowCounts } : {}), restore: spec.restore };
 }
 
 /** Per table: row count and CHECKSUM TABLE … EXTENDED, for comparing two databases. */

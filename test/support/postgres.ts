@@ -3,13 +3,13 @@
  * like the engines will be: a temporary data dir, a unix socket dir, a loopback port, run as an
  * unprivileged user (`postgres` when the tests run as root). Local connections are trusted
  * (the socket dir is private to the test). Stopped by PID.
- * (Backups' own helper for now; to be merged with the engines' helpers.)
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { requireTool } from "./exec";
+import { POSTGRESQL_ROW_COUNT_SQL } from "../../engines/postgresql/backup";
 import { freePort, startProcess, Started, stopProcess, waitFor } from "./procs";
 
 /** Debian's PostgreSQL 15 binaries. */
@@ -78,13 +78,9 @@ export async function startPostgres(settings: Record<string, string> = { fsync: 
     }
 }
 
-/** Row count per table (`schema.table`) of a database, by the same query as the dump's. */
+/** Row count per table (`schema.table`) of a database: the engine's own query (engines/postgresql/backup.ts). */
 export function pgRowCountSql(): string {
-    return `SELECT format('%I.%I', n.nspname, c.relname),
-       (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', n.nspname, c.relname), false, true, '')))[1]::text
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
- ORDER BY 1`;
+    return POSTGRESQL_ROW_COUNT_SQL;
 }
 
 /** Per table: row count and an order-independent checksum of its rows (sum of 60-bit prefixes of each row's md5). */
