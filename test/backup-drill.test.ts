@@ -15,77 +15,17 @@
 import { strict as assert } from "node:assert";
 import * as fs from "fs";
 import * as path from "path";
-import { drillJobFiles, ENV, fetchScript, listScript, parseManifest, restoreScript, SCRIPT_FILES, WORK_DIRS } from "../backups";
-import { engineOf, EngineInstance, resolveVersion } from "../engines";
+import { ENV, listScript, parseManifest, SCRIPT_FILES } from "../backups";
 import { configureJob } from "../jobs";
 import { parseListing } from "../cli/backupList";
 import { useSwift } from "./support/swift";
 import { must, PG_BIN, PgServer, pgTableDigests, startPostgres } from "./support/postgres";
 import { backupOnce, jobEnv, newSecrets, pgCommands, pgEngineSpec, restoreOnce, show, testRcloneConf } from "./support/backupFixture";
-import { newAlloc, runTask, taskEnv, TaskRun } from "./support/jobs";
-import { freePort, startProcess, stopProcess } from "./support/procs";
+import { newAlloc, runTask, taskEnv } from "./support/jobs";
+import { drillOnce } from "./support/drill";
 import { run } from "./support/exec";
 
 const DB = "app";
-
-/** A PostgreSQL 15 instance whose socket is `socketDir` (the drill's throw-away server's). */
-function instanceAt(socketDir: string, port: number): EngineInstance {
-    const v = resolveVersion("postgresql", "15");
-    if (!v.ok) throw new Error(v.message);
-    return { database: DB, mountpoint: "/unused", version: v.version, size: { ramMb: 1024, vcpus: 1 }, volumeGb: 1, users: [], schemas: [], paths: { socketDir, port } };
-}
-
-/** A stand-in for the consul CLI: records its arguments and the file it puts. */
-function fakeConsul(dir: string): { bin: string; log: string } {
-    const bin = path.join(dir, "consul-bin");
-    fs.mkdirSync(bin, { recursive: true });
-    const log = path.join(dir, "consul.log");
-    fs.writeFileSync(path.join(bin, "consul"), `#!/bin/sh\nprintf '%s\\n' "$*" >> ${log}\nfile=$4\ncat "\${file#@}" >> ${log}\n`, { mode: 0o755 });
-    return { bin, log };
-}
-
-interface Drill { fetch: TaskRun; drill?: TaskRun; record: TaskRun; result: Record<string, unknown>; consul: string }
-
-/** One drill allocation: fetch (prestart), the throw-away engine (sidecar) beside the drill (main), then record (poststop). */
-async function drillOnce(conf: string, env: Record<string, string>, scratchDir: string): Promise<Drill> {
-    const alloc = newAlloc();
-    fs.chmodSync(alloc.dir, 0o755);
-    fs.chmodSync(alloc.allocDir, 0o777);
-    const consul = fakeConsul(scratchDir);
-    fs.rmSync(consul.log, { force: true });
-    const socketDir = path.join(alloc.allocDir, `${WORK_DIRS.drill}-socket`);
-    const inst = instanceAt(socketDir, await freePort());
-    const engine = engineOf("postgresql");
-    const spec = engine.backupSpec(inst);
-    const files = drillJobFiles(spec);
-    const e = { ...env, [ENV.restoreRemote]: "primary", [ENV.restoreBackup]: "latest", [ENV.drillKey]: `dbaas/databases/${DB}/restore-drill` };
-    try {
-        const fetchDir = alloc.task("fetch", { [SCRIPT_FILES.fetch]: fetchScript() }, conf);
-        const fetch = await runTask("fetch", "rclone", fetchDir, SCRIPT_FILES.fetch, taskEnv(alloc, fetchDir, "rclone", e)).done;
-        let drill: TaskRun | undefined;
-        if (fetch.code === 0) {
-            const scratchTask = engine.scratchTask(inst);
-            const scratchLocal = alloc.task("scratch", Object.fromEntries(scratchTask.files.flatMap((f) => ("content" in f ? [[path.basename(f.destination), f.content]] : []))));
-            const server = startProcess("scratch", "bash", [path.join(scratchLocal, "local", "scratch.sh")], path.join(alloc.dir, "scratch.log"),
-                { ...process.env, PATH: `${PG_BIN}:${process.env.PATH}`, TMPDIR: alloc.dir });
-            try {
-                const drillDir = alloc.task("drill", { ...files.drill, [SCRIPT_FILES.restore]: restoreScript({ engine: spec.engine, dump: spec.dump, restore: spec.fresh.restore }, { prepare: spec.fresh.prepare! }) });
-                drill = await runTask("drill", "engine", drillDir, SCRIPT_FILES.drill, taskEnv(alloc, drillDir, "engine", e, [PG_BIN])).done;
-            } finally {
-                await stopProcess(server, 30_000);
-            }
-        }
-        const recordDir = alloc.task("record", files.record);
-        const recordEnv = taskEnv(alloc, recordDir, "rclone", e);
-        recordEnv.PATH = `${consul.bin}:${recordEnv.PATH}`;
-        const record = await runTask("record", "rclone", recordDir, SCRIPT_FILES.record, recordEnv).done;
-        const resultFile = path.join(alloc.allocDir, WORK_DIRS.drill, "result");
-        const result = fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, "utf8")) as Record<string, unknown> : {};
-        return { fetch, drill, record, result, consul: fs.existsSync(consul.log) ? fs.readFileSync(consul.log, "utf8") : "" };
-    } finally {
-        alloc.remove();
-    }
-}
 
 describe("backups: the restore drill, a new database's first restore, the listing (PostgreSQL 15, Swift)", function () {
     this.timeout(300_000);
@@ -110,7 +50,7 @@ describe("backups: the restore drill, a new database's first restore, the listin
     });
 
     it("with nothing to fetch, the drill records a failure saying it stopped before comparing", async () => {
-        const d = await drillOnce(conf, env, swift().dir);
+        const d = await drillOnce("postgresql", conf, env, swift().dir);
         assert.notEqual(d.fetch.code, 0);
         assert.equal(d.record.code, 0, show(d.record));
         assert.equal(d.result["result"], "failed");
@@ -123,7 +63,7 @@ describe("backups: the restore drill, a new database's first restore, the listin
         assert.equal(b.upload.code, 0, show(b.dump, b.upload));
         const m = parseManifest(b.manifest ?? "");
         assert.deepEqual(m.rows, Object.fromEntries(Object.entries(source).map(([t, d]) => [t, Number(d.split(" ")[0])])));
-        const d = await drillOnce(conf, env, swift().dir);
+        const d = await drillOnce("postgresql", conf, env, swift().dir);
         assert.equal(d.drill?.code, 0, show(d.fetch, d.drill));
         assert.equal(d.result["result"], "passed", JSON.stringify(d.result));
         assert.equal(d.result["backup"], m.id);
@@ -138,7 +78,7 @@ describe("backups: the restore drill, a new database's first restore, the listin
         const lying = { ...plain, rowCounts: ["sh", "-c", "printf 'public.pgbench_accounts\\t1\\n'"] };
         const b = await backupOnce(lying, conf, env);
         assert.equal(b.upload.code, 0, show(b.dump, b.upload));
-        const d = await drillOnce(conf, env, swift().dir);
+        const d = await drillOnce("postgresql", conf, env, swift().dir);
         assert.notEqual(d.drill?.code, 0);
         assert.equal(d.result["result"], "failed");
         assert.match(String(d.result["message"]), /row counts differ from the manifest/);

@@ -3,7 +3,8 @@
  * --single-transaction` into the stream, the `mariadb` client restoring from standard input):
  * a seeded database (500,000 accounts, history with blobs and UTF-8, NULLs, a trigger, a view)
  * round-trips through Swift into a fresh server, from the primary and from the secondary, with
- * equal row counts and CHECKSUM TABLE for every table; a corrupt object fails naming it.
+ * equal row counts and CHECKSUM TABLE for every table; the restore drill passes on it; a
+ * corrupt object fails naming it. The commands are the engine's own (engines/mariadb).
  */
 import { strict as assert } from "node:assert";
 import * as fs from "fs";
@@ -12,6 +13,7 @@ import { useSwift } from "./support/swift";
 import { MariaDbServer, mariadbCommands, mariadbTableDigests, seedMariaDb, startMariaDb } from "./support/mariadb";
 import { backupOnce, jobEnv, newSecrets, restoreOnce, show, testRcloneConf } from "./support/backupFixture";
 import { run } from "./support/exec";
+import { drillOnce } from "./support/drill";
 
 describe("backups: MariaDB 10.11 to Swift and back", function () {
     this.timeout(300_000);
@@ -46,6 +48,15 @@ describe("backups: MariaDB 10.11 to Swift and back", function () {
         manifest = parseManifest(b.manifest ?? "");
         assert.equal(manifest.engine, "mariadb");
         assert.deepEqual(manifest.rows, { accounts: 500_000, audit: 50_000, branches: 5, history: 50_000 });
+    });
+
+    it("the restore drill restores it into a throw-away MariaDB (no networking, data in a temporary directory) and passes", async () => {
+        const d = await drillOnce("mariadb", conf, env, swift().dir);
+        assert.equal(d.drill?.code, 0, show(d.fetch, d.drill));
+        assert.equal(d.result["result"], "passed", JSON.stringify(d.result));
+        assert.equal(d.result["backup"], manifest.id);
+        assert.equal(d.result["rows"], 500_000 + 50_000 + 5 + 50_000);
+        assert.match(d.consul, /^kv put dbaas\/databases\/shop\/restore-drill @/);
     });
 
     for (const remote of ["primary", "secondary"] as const) {

@@ -42,13 +42,14 @@ export function mariadbScratchTask(inst: EngineInstance, p: Placement): TaskSpec
 # directory of the container (gone with it), no TCP (--skip-networking), root by unix_socket on
 # the socket in the allocation's directory only; small memory settings.
 set -euo pipefail
-data=$(mktemp -d -t dbaas-scratch.XXXXXX)
+scratch=$(mktemp -d -t dbaas-scratch.XXXXXX)
+data="$scratch/data"
 sock=${shellQuote(p.socketDir)}
-mkdir -p "$sock"
-chown mysql:mysql "$data" "$sock"
-mariadb-install-db --no-defaults --user=mysql --datadir="$data" --auth-root-authentication-method=socket --skip-test-db >/dev/null
-exec gosu mysql mariadbd --no-defaults --datadir="$data" --skip-networking --socket=${shellQuote(socketFile(p))} \\
-  --pid-file="$data/mariadbd.pid" --skip-log-bin --innodb-buffer-pool-size=32M --innodb-log-file-size=16M \\
+mkdir -p "$sock" "$data" "$scratch/tmp"
+chown mysql:mysql "$scratch" "$data" "$scratch/tmp" "$sock"
+mariadb-install-db --no-defaults --user=mysql --datadir="$data" --tmpdir="$scratch/tmp" --auth-root-authentication-method=socket --skip-test-db >/dev/null
+exec gosu mysql mariadbd --no-defaults --datadir="$data" --tmpdir="$scratch/tmp" --skip-networking --socket=${shellQuote(socketFile(p))} \\
+  --pid-file="$scratch/mariadbd.pid" --skip-log-bin --innodb-buffer-pool-size=32M --innodb-log-file-size=16M \\
   --innodb-flush-log-at-trx-commit=0 --skip-name-resolve --max-connections=10
 `;
     return { ...scriptTask(inst, p, { file: "local/scratch.sh", content: script }, { volumes: [] }), killSignal: "SIGTERM" };
