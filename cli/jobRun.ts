@@ -16,6 +16,20 @@ export const STACK_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     timeout: { type: "string", value: "SECONDS", help: "how long to wait for the job (default 3600)" },
 };
 
+/** `--stack`, required, and `--cloud` (which cloud's copies). */
+export const CLOUD_STACK_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+    ...STACK_OPTIONS,
+    stack: { ...STACK_OPTIONS["stack"]!, required: true },
+    cloud: { type: "string", value: "primary|secondary", help: "which cloud's copies (default primary)" },
+};
+
+/** The `--cloud` option. */
+export function cloudOf(options: Readonly<Record<string, string | boolean | undefined>>): "primary" | "secondary" {
+    const cloud = String(options["cloud"] ?? "primary");
+    if (cloud !== "primary" && cloud !== "secondary") throw new UserError(`--cloud ${cloud}: primary or secondary`, 2);
+    return cloud;
+}
+
 /** The environment variables that name Nomad when no stack outputs are read (the final backup of `pulumi destroy`). */
 export const NOMAD_ENV = { address: "DBAAS_NOMAD_ADDR", token: "DBAAS_NOMAD_TOKEN", caPem: "DBAAS_NOMAD_CACERT", region: "DBAAS_NOMAD_REGION" } as const;
 

@@ -4,17 +4,14 @@ import * as openstack from "@pulumi/openstack";
 import * as random from "@pulumi/random";
 import { BackupStore, obscure, SECRET_ITEMS } from "../backups";
 import { BackupStores } from "../jobs";
+import { SecondaryCloud } from "../config";
 import { COMPONENT_TYPES } from "../common/tokens";
 
-/** A second cloud for the copies: its Keystone and an application credential of its own (the secret is a secret config value). */
+/** A second cloud for the copies: where it is and the application credential there (its secret a secret config value). */
 export interface SecondaryCloudInput {
-    /** Its Keystone v3 URL. */
-    readonly authUrl: pulumi.Input<string>;
-    /** Its region. */
-    readonly region: pulumi.Input<string>;
-    /** The application credential's id. */
-    readonly credentialId: pulumi.Input<string>;
-    /** Its secret (a Pulumi secret). */
+    /** Its Keystone v3 URL, region and the credential's id (plain config). */
+    readonly cloud: SecondaryCloud;
+    /** The credential's secret (a Pulumi secret). */
     readonly credentialSecret: pulumi.Input<string>;
 }
 
@@ -89,13 +86,12 @@ export class BackupStorage extends pulumi.ComponentResource {
         let secondaryStore: pulumi.Output<BackupStore | undefined> = pulumi.output(undefined);
         const s = args.secondary;
         if (s) {
+            const { authUrl, region, credentialId } = s.cloud;
             const provider = new openstack.Provider(`${name}-secondary`, {
-                authUrl: s.authUrl, region: s.region, applicationCredentialId: s.credentialId, applicationCredentialSecret: pulumi.secret(s.credentialSecret),
+                authUrl, region, applicationCredentialId: credentialId, applicationCredentialSecret: pulumi.secret(s.credentialSecret),
             }, { parent: this });
             containers("secondary", provider);
-            secondaryStore = pulumi.all([s.authUrl, s.region, s.credentialId]).apply(([authUrl, region, id]): BackupStore => ({
-                auth: { kind: "keystone", authUrl, region, applicationCredentialId: id }, container: this.containerName, chunkSize: BACKUP_CHUNK_SIZE,
-            }));
+            secondaryStore = pulumi.output({ auth: { kind: "keystone", authUrl, region, applicationCredentialId: credentialId }, container: this.containerName, chunkSize: BACKUP_CHUNK_SIZE });
         }
         this.stores = pulumi.all([args.authUrl, args.region, credential.id, secondaryStore]).apply(([authUrl, region, id, secondary]) => ({
             primary: { auth: { kind: "keystone" as const, authUrl, region, applicationCredentialId: id }, container: this.containerName, chunkSize: BACKUP_CHUNK_SIZE },

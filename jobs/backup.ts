@@ -2,12 +2,13 @@
  * The `backup` periodic batch job: the engine's dump streamed (zstd, sha256, size) through a
  * named pipe to rclone, which uploads it encrypted to the primary cloud's container, commits it
  * with its manifest, copies it verified to the secondary, and prunes (backups/ holds the
- * scripts). Never overlapping; never retried in place (the next run is the retry).
+ * scripts). Never overlapping; never retried in place (the pipe and the marker files belong to
+ * one attempt: the next run is the retry).
  */
 import { backupJobFiles, DEFAULT_BACKUP_OPTIONS, RetentionPolicy, SCRIPT_FILES } from "../backups";
 import { BACKUP_TASK_MB } from "./resources";
-import { backupEnv, BackupTarget, engineScriptTask, rcloneTask } from "./backupParts";
-import { hostVolumes, jobHeader } from "./parts";
+import { backupEnv, BackupTarget, engineScriptTask, onceGroup, periodicBatch, rcloneTask } from "./backupParts";
+import { hostVolumes } from "./parts";
 import { jobId } from "./ids";
 import { JobPlacement, NomadJob } from "./types";
 
@@ -18,11 +19,6 @@ export interface BackupJobArgs extends BackupTarget {
     readonly retention: RetentionPolicy;
 }
 
-/** The periodic settings of a job: a cron schedule in UTC, a run never starting while the previous one runs. */
-export function periodic(schedule: string): Record<string, unknown> {
-    return { Enabled: true, SpecType: "cron", Specs: [schedule], ProhibitOverlap: true, TimeZone: "UTC" };
-}
-
 /** The backup job. */
 export function backupJob(p: JobPlacement, args: BackupJobArgs): NomadJob {
     const id = jobId(p.database, "backup");
@@ -30,22 +26,11 @@ export function backupJob(p: JobPlacement, args: BackupJobArgs): NomadJob {
     const env = backupEnv(p.database, args);
     return {
         Job: {
-            ...jobHeader(p, id, "batch"),
-            ID: id,
-            Type: "batch",
-            Periodic: periodic(args.schedule),
-            TaskGroups: [{
-                Name: "backup",
-                Count: 1,
-                Volumes: hostVolumes(["socket"]),
-                // The pipe and the marker files belong to one attempt: no restart in place, no reschedule.
-                RestartPolicy: { Attempts: 0, Mode: "fail" },
-                ReschedulePolicy: { Attempts: 0, Unlimited: false },
-                Tasks: [
-                    engineScriptTask("dump", id, args.image, args.spec.user, SCRIPT_FILES.dump, files.dump, env, [{ volume: "socket", destination: args.socketDir }], BACKUP_TASK_MB.dump),
-                    rcloneTask("upload", id, SCRIPT_FILES.upload, files.upload, env, args.stores, BACKUP_TASK_MB.rclone),
-                ],
-            }],
+            ...periodicBatch(p, id, args.schedule),
+            TaskGroups: [onceGroup("backup", [
+                engineScriptTask("dump", id, args.image, args.spec.user, SCRIPT_FILES.dump, files.dump, env, [{ volume: "socket", destination: args.socketDir }], BACKUP_TASK_MB.dump),
+                rcloneTask("upload", id, SCRIPT_FILES.upload, files.upload, env, args.stores, BACKUP_TASK_MB.rclone),
+            ], hostVolumes(["socket"]))],
         },
     };
 }

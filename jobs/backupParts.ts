@@ -5,7 +5,8 @@
  */
 import { BackupStore, ENV, RCLONE_IMAGE, rcloneConfig, nomadVariableRef, SECRET_ITEMS } from "../backups";
 import { EngineBackupSpec, VolumeMountSpec } from "../engines";
-import { dockerTask, variablePath } from "./parts";
+import { dockerTask, jobHeader, variablePath } from "./parts";
+import { JobPlacement } from "./types";
 import { TaskFile, TaskSpec } from "./types";
 
 /** Each cloud's Swift container and credentials (the secrets are items of the job's Variable). */
@@ -87,4 +88,35 @@ export function lifecycle<T extends Record<string, unknown>>(task: T, hook: "pre
 /** The secret items a job's rclone.conf reads: each configured cloud's crypt password and salt and Swift secret. */
 export function rcloneItems(stores: { readonly primary?: BackupStore; readonly secondary?: BackupStore }): string[] {
     return (["primary", "secondary"] as const).filter((c) => stores[c]).flatMap((c) => [SECRET_ITEMS.cryptPassword(c), SECRET_ITEMS.cryptSalt(c), SECRET_ITEMS.swiftSecret(c)]);
+}
+
+/** The fields a batch job starts with. */
+export type BatchStart = Record<string, unknown> & { readonly ID: string; readonly Type: "batch" };
+
+/** The start of a periodic batch job: a cron schedule in UTC, a run never starting while the previous one runs. */
+export function periodicBatch(p: JobPlacement, id: string, schedule: string): BatchStart {
+    return { ...jobHeader(p, id, "batch"), ID: id, Type: "batch" as const, Periodic: { Enabled: true, SpecType: "cron", Specs: [schedule], ProhibitOverlap: true, TimeZone: "UTC" } };
+}
+
+/** The start of a parameterized batch job (no payload) whose optional meta `cloud` defaults to the primary. */
+export function parameterizedBatch(p: JobPlacement, id: string, metaRequired: readonly string[], cloudMeta: string): BatchStart {
+    const header = jobHeader(p, id, "batch");
+    return {
+        ...header, ID: id, Type: "batch" as const,
+        // Job meta is the dispatch meta's default.
+        Meta: { ...(header["Meta"] as Record<string, string>), [cloudMeta]: "primary" },
+        ParameterizedJob: { Payload: "forbidden", MetaRequired: [...metaRequired], MetaOptional: [cloudMeta] },
+    };
+}
+
+/**
+ * A task group that runs once: never restarted in place, never rescheduled (a backup's pipe and
+ * markers belong to one attempt; a restore or a listing runs when asked; the next periodic run
+ * is the retry).
+ */
+export function onceGroup(name: string, tasks: readonly Record<string, unknown>[], volumes?: Record<string, object>): Record<string, unknown> {
+    return {
+        Name: name, Count: 1, ...(volumes ? { Volumes: volumes } : {}),
+        RestartPolicy: { Attempts: 0, Mode: "fail" }, ReschedulePolicy: { Attempts: 0, Unlimited: false }, Tasks: [...tasks],
+    };
 }

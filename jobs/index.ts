@@ -8,7 +8,7 @@ export { variablePath } from "./parts";
 export { engineJob, EngineJobArgs } from "./engine";
 export { configureJob, ConfigureJobArgs, RestoreFirst } from "./configure";
 export { sqlJob, SQL_PAYLOAD_FILE, SQL_PAYLOAD_PATH } from "./sql";
-export { backupJob, BackupJobArgs, periodic } from "./backup";
+export { backupJob, BackupJobArgs } from "./backup";
 export { restoreJob, backupsJob, RESTORE_META } from "./restore";
 export { restoreDrillJob, RestoreDrillJobArgs, DRILL_SOCKET_DIR, DRILL_CONSUL_TOKEN_ITEM } from "./restoreDrill";
 export { BackupStores, BackupTarget, rcloneItems } from "./backupParts";

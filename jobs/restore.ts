@@ -7,41 +7,26 @@
  */
 import { listScript, restoreJobFiles, ENV, SCRIPT_FILES } from "../backups";
 import { BACKUP_TASK_MB } from "./resources";
-import { backupEnv, BackupTarget, engineScriptTask, lifecycle, rcloneTask } from "./backupParts";
-import { hostVolumes, jobHeader } from "./parts";
+import { backupEnv, BackupTarget, engineScriptTask, lifecycle, onceGroup, parameterizedBatch, rcloneTask } from "./backupParts";
+import { hostVolumes } from "./parts";
 import { jobId } from "./ids";
 import { JobPlacement, NomadJob } from "./types";
 
 /** The dispatch meta of the restore job: `backup` (an id or "latest"), `cloud` ("primary" by default, or "secondary"). */
 export const RESTORE_META = { backup: "backup", cloud: "cloud" } as const;
 
-/** A restore or listing runs once: never retried, never rescheduled. */
-const ONCE = { RestartPolicy: { Attempts: 0, Mode: "fail" }, ReschedulePolicy: { Attempts: 0, Unlimited: false } };
-
 /** The restore job (into the live database, whose accounts exist). */
 export function restoreJob(p: JobPlacement, t: BackupTarget): NomadJob {
     const id = jobId(p.database, "restore");
-    const header = jobHeader(p, id, "batch");
     const files = restoreJobFiles(t.spec);
     const env = backupEnv(p.database, t, { [ENV.restoreBackup]: `\${NOMAD_META_${RESTORE_META.backup}}`, [ENV.restoreRemote]: `\${NOMAD_META_${RESTORE_META.cloud}}` });
     return {
         Job: {
-            ...header,
-            ID: id,
-            Type: "batch",
-            // The cloud defaults to the primary (job meta is the dispatch meta's default).
-            Meta: { ...(header["Meta"] as Record<string, string>), [RESTORE_META.cloud]: "primary" },
-            ParameterizedJob: { Payload: "forbidden", MetaRequired: [RESTORE_META.backup], MetaOptional: [RESTORE_META.cloud] },
-            TaskGroups: [{
-                Name: "restore",
-                Count: 1,
-                Volumes: hostVolumes(["socket"]),
-                ...ONCE,
-                Tasks: [
-                    lifecycle(rcloneTask("fetch", id, SCRIPT_FILES.fetch, files.fetch, env, t.stores, BACKUP_TASK_MB.rclone), "prestart"),
-                    engineScriptTask("restore", id, t.image, t.spec.user, SCRIPT_FILES.restore, files.restore, env, [{ volume: "socket", destination: t.socketDir }], BACKUP_TASK_MB.restore),
-                ],
-            }],
+            ...parameterizedBatch(p, id, [RESTORE_META.backup], RESTORE_META.cloud),
+            TaskGroups: [onceGroup("restore", [
+                lifecycle(rcloneTask("fetch", id, SCRIPT_FILES.fetch, files.fetch, env, t.stores, BACKUP_TASK_MB.rclone), "prestart"),
+                engineScriptTask("restore", id, t.image, t.spec.user, SCRIPT_FILES.restore, files.restore, env, [{ volume: "socket", destination: t.socketDir }], BACKUP_TASK_MB.restore),
+            ], hostVolumes(["socket"]))],
         },
     };
 }
@@ -49,21 +34,11 @@ export function restoreJob(p: JobPlacement, t: BackupTarget): NomadJob {
 /** The listing job: prints every backup of a cloud with its manifest. */
 export function backupsJob(p: JobPlacement, t: Pick<BackupTarget, "spec" | "version" | "stores">): NomadJob {
     const id = jobId(p.database, "backups");
-    const header = jobHeader(p, id, "batch");
     const env = backupEnv(p.database, t, { [ENV.restoreRemote]: `\${NOMAD_META_${RESTORE_META.cloud}}` });
     return {
         Job: {
-            ...header,
-            ID: id,
-            Type: "batch",
-            Meta: { ...(header["Meta"] as Record<string, string>), [RESTORE_META.cloud]: "primary" },
-            ParameterizedJob: { Payload: "forbidden", MetaRequired: [], MetaOptional: [RESTORE_META.cloud] },
-            TaskGroups: [{
-                Name: "backups",
-                Count: 1,
-                ...ONCE,
-                Tasks: [rcloneTask("list", id, SCRIPT_FILES.list, { [SCRIPT_FILES.list]: listScript() }, env, t.stores, BACKUP_TASK_MB.list)],
-            }],
+            ...parameterizedBatch(p, id, [], RESTORE_META.cloud),
+            TaskGroups: [onceGroup("backups", [rcloneTask("list", id, SCRIPT_FILES.list, { [SCRIPT_FILES.list]: listScript() }, env, t.stores, BACKUP_TASK_MB.list)])],
         },
     };
 }

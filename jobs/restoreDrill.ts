@@ -7,9 +7,8 @@
  */
 import { drillJobFiles, ENV, fetchScript, restoreScript, SCRIPT_FILES, WORK_DIRS } from "../backups";
 import { BACKUP_TASK_MB } from "./resources";
-import { backupEnv, BackupTarget, engineScriptTask, lifecycle, rcloneTask, scriptFiles } from "./backupParts";
-import { dockerTask, jobHeader } from "./parts";
-import { periodic } from "./backup";
+import { backupEnv, BackupTarget, engineScriptTask, lifecycle, onceGroup, periodicBatch, rcloneTask, scriptFiles } from "./backupParts";
+import { dockerTask } from "./parts";
 import { jobId } from "./ids";
 import { JobPlacement, NomadJob, TaskSpec } from "./types";
 
@@ -54,24 +53,13 @@ export function restoreDrillJob(p: JobPlacement, args: RestoreDrillJobArgs): Nom
     };
     return {
         Job: {
-            ...jobHeader(p, id, "batch"),
-            ID: id,
-            Type: "batch",
-            Periodic: periodic(args.schedule),
-            TaskGroups: [{
-                Name: "restore-drill",
-                Count: 1,
-                RestartPolicy: { Attempts: 0, Mode: "fail" },
-                ReschedulePolicy: { Attempts: 0, Unlimited: false },
-                Tasks: [
-                    lifecycle(rcloneTask("fetch", id, SCRIPT_FILES.fetch, { [SCRIPT_FILES.fetch]: fetchScript() }, env, primary, BACKUP_TASK_MB.rclone), "prestart"),
-                    lifecycle(offline(dockerTask("scratch", args.scratch, id, { cpuMhz: 100, memoryMb: BACKUP_TASK_MB.scratch })), "prestart", true),
-                    offline(engineScriptTask("drill", id, args.image, args.spec.user, SCRIPT_FILES.drill,
-                        { ...drillFiles.drill, [SCRIPT_FILES.restore]: restore }, env, [], BACKUP_TASK_MB.drill)),
-                    lifecycle(dockerTask("record", record, id, { cpuMhz: 100, memoryMb: BACKUP_TASK_MB.record }), "poststop"),
-                ],
-            }],
+            ...periodicBatch(p, id, args.schedule),
+            TaskGroups: [onceGroup("restore-drill", [
+                lifecycle(rcloneTask("fetch", id, SCRIPT_FILES.fetch, { [SCRIPT_FILES.fetch]: fetchScript() }, env, primary, BACKUP_TASK_MB.rclone), "prestart"),
+                lifecycle(offline(dockerTask("scratch", args.scratch, id, { cpuMhz: 100, memoryMb: BACKUP_TASK_MB.scratch })), "prestart", true),
+                offline(engineScriptTask("drill", id, args.image, args.spec.user, SCRIPT_FILES.drill, { ...drillFiles.drill, [SCRIPT_FILES.restore]: restore }, env, [], BACKUP_TASK_MB.drill)),
+                lifecycle(dockerTask("record", record, id, { cpuMhz: 100, memoryMb: BACKUP_TASK_MB.record }), "poststop"),
+            ])],
         },
     };
 }
-

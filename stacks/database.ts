@@ -52,7 +52,7 @@ export function databaseStack(cfg: DatabaseConfig): StackDefinition {
     const secondary = cfg.backup.secondary;
     const storage = new BackupStorage(`${cfg.name}-backup-storage`, {
         databaseName: cfg.name, authUrl: cfg.authUrl, region: cfg.region,
-        ...(secondary ? { secondary: { ...secondary, credentialSecret: pulumi.secret(cfg.backupSecondarySecret ?? "") } } : {}),
+        ...(secondary ? { secondary: { cloud: secondary, credentialSecret: pulumi.secret(cfg.backupSecondarySecret ?? "") } } : {}),
     }, { parent: db });
     const service = new EngineService(`${cfg.name}-engine`, {
         engine,

@@ -19,8 +19,8 @@ import { ENV, listScript, parseManifest, SCRIPT_FILES } from "../backups";
 import { configureJob } from "../jobs";
 import { parseListing } from "../cli/backupList";
 import { useSwift } from "./support/swift";
-import { must, PG_BIN, PgServer, pgTableDigests, startPostgres } from "./support/postgres";
-import { backupOnce, jobEnv, newSecrets, pgCommands, pgEngineSpec, restoreOnce, show, testRcloneConf } from "./support/backupFixture";
+import { must, PG_BIN, pgTableDigests, startPostgres } from "./support/postgres";
+import { backupOnce, jobEnv, newSecrets, pgCommands, pgEngineSpec, restoreOnce, show, testRcloneConf, useServerPair } from "./support/backupFixture";
 import { newAlloc, runTask, taskEnv } from "./support/jobs";
 import { drillOnce } from "./support/drill";
 import { run } from "./support/exec";
@@ -29,24 +29,18 @@ const DB = "app";
 
 describe("backups: the restore drill, a new database's first restore, the listing (PostgreSQL 15, Swift)", function () {
     this.timeout(300_000);
+    const env = jobEnv(DB, "postgresql", "15.18", { [ENV.secondary]: "0" });
     const swift = useSwift();
-    let src: PgServer;
-    let dst: PgServer;
+    const [src, dst] = useServerPair(startPostgres);
     let conf: string;
     let source: Record<string, string>;
-    const env = jobEnv(DB, "postgresql", "15.18", { [ENV.secondary]: "0" });
 
-    before(async function () {
-        this.timeout(300_000);
-        [src, dst] = await Promise.all([startPostgres(), startPostgres()]);
-        src.psql("postgres", `CREATE DATABASE ${DB}`);
-        must(`${PG_BIN}/pgbench`, ["-i", "-s", "2", "-q", ...src.connArgs, DB]);
-        src.psql(DB, "CREATE SCHEMA sales; CREATE TABLE sales.orders (id int PRIMARY KEY, note text); INSERT INTO sales.orders SELECT g, 'n' || g FROM generate_series(1, 777) g");
-        source = pgTableDigests(src, DB);
+    before(() => {
+        src().psql("postgres", `CREATE DATABASE ${DB}`);
+        must(`${PG_BIN}/pgbench`, ["-i", "-s", "2", "-q", ...src().connArgs, DB]);
+        src().psql(DB, "CREATE SCHEMA sales; CREATE TABLE sales.orders (id int PRIMARY KEY, note text); INSERT INTO sales.orders SELECT g, 'n' || g FROM generate_series(1, 777) g");
+        source = pgTableDigests(src(), DB);
         conf = testRcloneConf(swift(), "app-backups", newSecrets(swift()), "1M", ["primary"]);
-    });
-    after(async () => {
-        await Promise.all([src?.stop(), dst?.stop()]);
     });
 
     it("with nothing to fetch, the drill records a failure saying it stopped before comparing", async () => {
@@ -59,7 +53,7 @@ describe("backups: the restore drill, a new database's first restore, the listin
     });
 
     it("backs up with the engine's own dump (row counts in its snapshot); the drill restores it into a throw-away server and passes", async () => {
-        const b = await backupOnce({ ...pgEngineSpec(src, DB) }, conf, env);
+        const b = await backupOnce({ ...pgEngineSpec(src(), DB) }, conf, env);
         assert.equal(b.upload.code, 0, show(b.dump, b.upload));
         const m = parseManifest(b.manifest ?? "");
         assert.deepEqual(m.rows, Object.fromEntries(Object.entries(source).map(([t, d]) => [t, Number(d.split(" ")[0])])));
@@ -74,7 +68,7 @@ describe("backups: the restore drill, a new database's first restore, the listin
     });
 
     it("a manifest whose counts are not the data's fails the drill, and the failure is recorded", async () => {
-        const plain = pgCommands(src, DB);
+        const plain = pgCommands(src(), DB);
         const lying = { ...plain, rowCounts: ["sh", "-c", "printf 'public.pgbench_accounts\\t1\\n'"] };
         const b = await backupOnce(lying, conf, env);
         assert.equal(b.upload.code, 0, show(b.dump, b.upload));
@@ -86,17 +80,17 @@ describe("backups: the restore drill, a new database's first restore, the listin
     });
 
     it("restoreFrom: creates the owner (no login) and the database, restores every object as the owner's, leaves the mark; a second run does nothing", async () => {
-        const good = await backupOnce(pgEngineSpec(src, DB), conf, env);
+        const good = await backupOnce(pgEngineSpec(src(), DB), conf, env);
         const id = parseManifest(good.manifest ?? "").id;
-        const spec = pgEngineSpec(dst, DB);
+        const spec = pgEngineSpec(dst(), DB);
         const mark = path.join(swift().dir, "restored-mark");
         const e = { ...env, [ENV.restoreMark]: mark };
         const cmd = { engine: spec.engine, dump: spec.dump, restore: spec.fresh.restore };
         const r = await restoreOnce(cmd, conf, e, "primary", id, { prepare: spec.fresh.prepare! });
         assert.equal(r.restore?.code, 0, show(r.fetch, r.restore));
-        assert.deepEqual(pgTableDigests(dst, DB), source);
-        assert.equal(dst.psql("postgres", `SELECT rolcanlogin FROM pg_roles WHERE rolname = '${DB}'`).trim(), "f", "the owner exists, without login until configure");
-        assert.equal(dst.psql(DB, "SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables WHERE schemaname IN ('public', 'sales')").trim(), DB);
+        assert.deepEqual(pgTableDigests(dst(), DB), source);
+        assert.equal(dst().psql("postgres", `SELECT rolcanlogin FROM pg_roles WHERE rolname = '${DB}'`).trim(), "f", "the owner exists, without login until configure");
+        assert.equal(dst().psql(DB, "SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables WHERE schemaname IN ('public', 'sales')").trim(), DB);
         assert.match(fs.readFileSync(mark, "utf8"), new RegExp(`^primary:${id}\\.zst \\d{4}-`));
         const again = await restoreOnce(cmd, conf, e, "primary", id, { prepare: spec.fresh.prepare! });
         assert.equal(again.restore?.code, 0, show(again.fetch, again.restore));
@@ -110,7 +104,7 @@ describe("backups: the restore drill, a new database's first restore, the listin
         const mark = path.join(swift().dir, "gate-mark");
         const job = configureJob({ database: DB, datacenter: "dc1", region: "global" }, {
             wait, task, inputsFingerprint: "f",
-            restoreFirst: { target: { spec: pgEngineSpec(dst, DB), image: "x", version: "15.18", socketDir: "/s", stores: { primary: { auth: { kind: "tempauth", authUrl: "http://x", user: "u" }, container: "c", chunkSize: "1M" } } }, sourceDatabase: DB, cloud: "primary", backup: "latest", mountpoint: "/srv/app", mark },
+            restoreFirst: { target: { spec: pgEngineSpec(dst(), DB), image: "x", version: "15.18", socketDir: "/s", stores: { primary: { auth: { kind: "tempauth", authUrl: "http://x", user: "u" }, container: "c", chunkSize: "1M" } } }, sourceDatabase: DB, cloud: "primary", backup: "latest", mountpoint: "/srv/app", mark },
         });
         const configure = (job.Job["TaskGroups"] as { Tasks: { Name: string; Config: { command: string; args: string[] } }[] }[])[0]!.Tasks.find((t) => t.Name === "configure")!;
         fs.rmSync(mark, { force: true });

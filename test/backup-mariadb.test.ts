@@ -10,39 +10,33 @@ import { strict as assert } from "node:assert";
 import * as fs from "fs";
 import { parseManifest, Manifest } from "../backups";
 import { useSwift } from "./support/swift";
-import { MariaDbServer, mariadbCommands, mariadbTableDigests, seedMariaDb, startMariaDb } from "./support/mariadb";
-import { backupOnce, jobEnv, newSecrets, restoreOnce, show, testRcloneConf } from "./support/backupFixture";
+import { mariadbCommands, mariadbTableDigests, seedMariaDb, startMariaDb } from "./support/mariadb";
+import { backupOnce, jobEnv, newSecrets, restoreOnce, show, testRcloneConf, useServerPair } from "./support/backupFixture";
 import { run } from "./support/exec";
 import { drillOnce } from "./support/drill";
 
 describe("backups: MariaDB 10.11 to Swift and back", function () {
     this.timeout(300_000);
+    const env = jobEnv("shop", "mariadb", "10.11");
     const swift = useSwift();
-    let src: MariaDbServer;
-    let dst: MariaDbServer;
+    const [src, dst] = useServerPair(startMariaDb);
     let conf: string;
     let source: Record<string, string>;
     let manifest: Manifest;
-    const env = jobEnv("shop", "mariadb", "10.11");
 
-    before(async function () {
-        this.timeout(300_000);
-        [src, dst] = await Promise.all([startMariaDb(), startMariaDb()]);
-        src.sql("mysql", "CREATE DATABASE shop");
-        seedMariaDb(src, "shop", 500_000);
-        source = mariadbTableDigests(src, "shop");
+    before(() => {
+        src().sql("mysql", "CREATE DATABASE shop");
+        seedMariaDb(src(), "shop", 500_000);
+        source = mariadbTableDigests(src(), "shop");
         conf = testRcloneConf(swift(), "db-shop", newSecrets(swift()), "1M");
-    });
-    after(async () => {
-        await Promise.all([src?.stop(), dst?.stop()]);
     });
 
     function freshTarget(): void {
-        dst.sql("mysql", "DROP DATABASE IF EXISTS shop; CREATE DATABASE shop");
+        dst().sql("mysql", "DROP DATABASE IF EXISTS shop; CREATE DATABASE shop");
     }
 
     it("backs up with the table row counts in the manifest", async () => {
-        const b = await backupOnce(mariadbCommands(src, "shop"), conf, env);
+        const b = await backupOnce(mariadbCommands(src(), "shop"), conf, env);
         assert.equal(b.upload.code, 0, show(b.dump, b.upload));
         assert.equal(b.dump.code, 0, show(b.dump, b.upload));
         manifest = parseManifest(b.manifest ?? "");
@@ -62,19 +56,19 @@ describe("backups: MariaDB 10.11 to Swift and back", function () {
     for (const remote of ["primary", "secondary"] as const) {
         it(`restores from the ${remote} into a fresh server: row counts and CHECKSUM TABLE of every table match`, async () => {
             freshTarget();
-            const r = await restoreOnce(mariadbCommands(dst, "shop"), conf, env, remote, "latest");
+            const r = await restoreOnce(mariadbCommands(dst(), "shop"), conf, env, remote, "latest");
             assert.equal(r.restore?.code, 0, show(r.fetch, r.restore));
-            assert.deepEqual(mariadbTableDigests(dst, "shop"), source);
-            assert.equal(dst.sql("shop", "SELECT COUNT(*) FROM information_schema.triggers WHERE trigger_schema = 'shop'").trim(), "1");
+            assert.deepEqual(mariadbTableDigests(dst(), "shop"), source);
+            assert.equal(dst().sql("shop", "SELECT COUNT(*) FROM information_schema.triggers WHERE trigger_schema = 'shop'").trim(), "1");
         });
     }
 
     it("refuses a backup of another engine (the manifest is checked first), before touching the database", async () => {
         freshTarget();
-        const r = await restoreOnce({ ...mariadbCommands(dst, "shop"), engine: "mariadb" }, conf, { ...env, DBAAS_ENGINE: "postgresql" }, "primary", manifest.id);
+        const r = await restoreOnce({ ...mariadbCommands(dst(), "shop"), engine: "mariadb" }, conf, { ...env, DBAAS_ENGINE: "postgresql" }, "primary", manifest.id);
         assert.notEqual(r.restore?.code, 0);
         assert.match(r.restore?.stderr ?? "", new RegExp(`primary:${manifest.object} is a mariadb backup; this is postgresql`));
-        assert.equal(dst.sql("shop", "SHOW TABLES").trim(), "");
+        assert.equal(dst().sql("shop", "SHOW TABLES").trim(), "");
     });
 
     it("fails naming the object when a stored byte changed", async () => {
@@ -89,9 +83,9 @@ describe("backups: MariaDB 10.11 to Swift and back", function () {
         fs.writeFileSync(local, bytes);
         swift().swift(swift().primary, ["upload", "db-shop_segments", local, "--object-name", seg]);
         freshTarget();
-        const r = await restoreOnce(mariadbCommands(dst, "shop"), conf, env, "primary", "latest");
+        const r = await restoreOnce(mariadbCommands(dst(), "shop"), conf, env, "primary", "latest");
         assert.equal(r.restore, undefined, "the restore task never ran");
         assert.match(r.fetch.stderr, new RegExp(`cannot fetch backup object primary:${manifest.object}`));
-        assert.equal(dst.sql("shop", "SHOW TABLES").trim(), "");
+        assert.equal(dst().sql("shop", "SHOW TABLES").trim(), "");
     });
 });

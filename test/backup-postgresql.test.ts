@@ -11,8 +11,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseManifest, Manifest, SECRET_ITEMS, obscure } from "../backups";
 import { useSwift } from "./support/swift";
-import { must, PG_BIN, PgServer, pgTableDigests, startPostgres } from "./support/postgres";
-import { backupOnce, jobEnv, newSecrets, pgCommands, pgCommandsSnapshot, restoreOnce, Secrets, show, testRcloneConf } from "./support/backupFixture";
+import { must, PG_BIN, pgTableDigests, startPostgres } from "./support/postgres";
+import { backupOnce, jobEnv, newSecrets, pgCommands, pgCommandsSnapshot, restoreOnce, Secrets, show, testRcloneConf, useServerPair } from "./support/backupFixture";
 import { run } from "./support/exec";
 import { spawn } from "child_process";
 
@@ -22,8 +22,7 @@ const CHUNK = "512K"; // small segments: the ~2 MB compressed dump is a segmente
 describe("backups: PostgreSQL 15 to Swift and back", function () {
     this.timeout(300_000);
     const swift = useSwift();
-    let src: PgServer;
-    let dst: PgServer;
+    const [src, dst] = useServerPair(startPostgres);
     let secrets: Secrets;
     let conf: string;
     let source: Record<string, string>;
@@ -31,28 +30,23 @@ describe("backups: PostgreSQL 15 to Swift and back", function () {
     const env = jobEnv("app", "postgresql", "15");
 
     before(async function () {
-        this.timeout(300_000);
-        [src, dst] = await Promise.all([startPostgres(), startPostgres()]);
-        src.psql("postgres", "CREATE DATABASE app");
-        must(`${PG_BIN}/pgbench`, ["-i", "-s", "20", "-q", ...src.connArgs, "app"]);
-        src.psql("app", "CREATE TABLE \"odd name\" (id int PRIMARY KEY, t text, j jsonb); INSERT INTO \"odd name\" SELECT g, repeat('é', g % 50), jsonb_build_object('g', g) FROM generate_series(1, 5000) g");
-        source = pgTableDigests(src, "app");
+        src().psql("postgres", "CREATE DATABASE app");
+        must(`${PG_BIN}/pgbench`, ["-i", "-s", "20", "-q", ...src().connArgs, "app"]);
+        src().psql("app", "CREATE TABLE \"odd name\" (id int PRIMARY KEY, t text, j jsonb); INSERT INTO \"odd name\" SELECT g, repeat('é', g % 50), jsonb_build_object('g', g) FROM generate_series(1, 5000) g");
+        source = pgTableDigests(src(), "app");
         secrets = newSecrets(swift());
         conf = testRcloneConf(swift(), CONTAINER, secrets, CHUNK);
-    });
-    after(async () => {
-        await Promise.all([src?.stop(), dst?.stop()]);
     });
 
     /** A fresh, empty `app` database on the restore server. */
     function freshTarget(): void {
-        dst.psql("postgres", "DROP DATABASE IF EXISTS app WITH (FORCE)");
-        dst.psql("postgres", "CREATE DATABASE app");
+        dst().psql("postgres", "DROP DATABASE IF EXISTS app WITH (FORCE)");
+        dst().psql("postgres", "CREATE DATABASE app");
     }
     function targetTables(): number {
-        return Number(dst.psql("app", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").trim());
+        return Number(dst().psql("app", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").trim());
     }
-    async function backup(cmd = pgCommands(src, "app")): Promise<Manifest> {
+    async function backup(cmd = pgCommands(src(), "app")): Promise<Manifest> {
         const b = await backupOnce(cmd, conf, env);
         assert.equal(b.dump.code, 0, show(b.dump, b.upload));
         assert.equal(b.upload.code, 0, show(b.dump, b.upload));
@@ -95,14 +89,14 @@ describe("backups: PostgreSQL 15 to Swift and back", function () {
 
     it("restores the latest backup into a fresh server (streaming into pg_restore): every table's row count and checksum match", async () => {
         freshTarget();
-        const r = await restoreOnce(pgCommands(dst, "app"), conf, env, "primary", "latest");
+        const r = await restoreOnce(pgCommands(dst(), "app"), conf, env, "primary", "latest");
         assert.equal(r.restore?.code, 0, show(r.fetch, r.restore));
-        assert.deepEqual(pgTableDigests(dst, "app"), source);
+        assert.deepEqual(pgTableDigests(dst(), "app"), source);
     });
 
     it("restores a named backup, decompressed to a file for pg_restore -j 2; the day's older backup was pruned", async () => {
-        src.psql("app", "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) SELECT 1, 1, g, g, now() FROM generate_series(1, 1000) g");
-        const changed = pgTableDigests(src, "app");
+        src().psql("app", "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) SELECT 1, 1, g, g, now() FROM generate_series(1, 1000) g");
+        const changed = pgTableDigests(src(), "app");
         const second = await backup();
         assert.equal(second.rows["public.pgbench_history"], 1000);
         assert.ok(second.id > first.id);
@@ -111,9 +105,9 @@ describe("backups: PostgreSQL 15 to Swift and back", function () {
             assert.deepEqual(rclone(["lsf", `${remote}:`]).trim().split("\n").sort(), [`${second.id}.manifest`, second.object]);
         }
         freshTarget();
-        const r = await restoreOnce(pgCommands(dst, "app", { jobs: 2 }), conf, env, "primary", second.id);
+        const r = await restoreOnce(pgCommands(dst(), "app", { jobs: 2 }), conf, env, "primary", second.id);
         assert.equal(r.restore?.code, 0, show(r.fetch, r.restore));
-        assert.deepEqual(pgTableDigests(dst, "app"), changed);
+        assert.deepEqual(pgTableDigests(dst(), "app"), changed);
         first = second;
         source = changed;
     });
@@ -122,15 +116,15 @@ describe("backups: PostgreSQL 15 to Swift and back", function () {
         freshTarget();
         const only = testRcloneConf(swift(), CONTAINER, secrets, CHUNK, ["secondary"]);
         assert.doesNotMatch(only, /primary/);
-        const r = await restoreOnce(pgCommands(dst, "app"), only, env, "secondary", "latest");
+        const r = await restoreOnce(pgCommands(dst(), "app"), only, env, "secondary", "latest");
         assert.equal(r.restore?.code, 0, show(r.fetch, r.restore));
-        assert.deepEqual(pgTableDigests(dst, "app"), source);
+        assert.deepEqual(pgTableDigests(dst(), "app"), source);
     });
 
     /** Restores `backup` and expects a failure, before anything reached the database, that names `object`. */
     async function failsNaming(backupName: string, object: string, pattern: RegExp, c = conf): Promise<void> {
         freshTarget();
-        const r = await restoreOnce(pgCommands(dst, "app"), c, env, "primary", backupName);
+        const r = await restoreOnce(pgCommands(dst(), "app"), c, env, "primary", backupName);
         const failed = r.restore ?? r.fetch;
         assert.notEqual(failed.code, 0, show(r.fetch, r.restore));
         assert.ok(failed.stderr.includes(object), `the error names ${object}:\n${show(r.fetch, r.restore)}`);
@@ -174,7 +168,7 @@ describe("backups: PostgreSQL 15 to Swift and back", function () {
         const m = await backup();
         await failsNaming(m.id, `primary:${m.id}.manifest`, /wrong crypt key/, wrong);
         freshTarget();
-        const r = await restoreOnce(pgCommands(dst, "app"), wrong, env, "primary", "latest");
+        const r = await restoreOnce(pgCommands(dst(), "app"), wrong, env, "primary", "latest");
         assert.notEqual(r.fetch.code, 0);
         assert.match(r.fetch.stderr, /no complete backup of app on primary \(none yet, or a wrong crypt key/);
     });
@@ -182,24 +176,24 @@ describe("backups: PostgreSQL 15 to Swift and back", function () {
     it("with the dump's own snapshot (the dump command counts), the manifest's counts are the dumped data's under concurrent writes", async () => {
         const script = path.join(swift().dir, "insert.sql");
         fs.writeFileSync(script, "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, 1, now());\n");
-        const writer = spawn(`${PG_BIN}/pgbench`, ["-n", "-c", "2", "-T", "8", "-f", script, ...src.connArgs, "app"], { stdio: "ignore" });
+        const writer = spawn(`${PG_BIN}/pgbench`, ["-n", "-c", "2", "-T", "8", "-f", script, ...src().connArgs, "app"], { stdio: "ignore" });
         const wrote = new Promise<number | null>((resolve) => writer.on("exit", resolve));
         await new Promise((r) => setTimeout(r, 1000));
-        const m = await backup(pgCommandsSnapshot(src, "app"));
+        const m = await backup(pgCommandsSnapshot(src(), "app"));
         assert.equal(await wrote, 0, "pgbench wrote beside the backup");
-        const history = Number(src.psql("app", "SELECT count(*) FROM pgbench_history").trim());
+        const history = Number(src().psql("app", "SELECT count(*) FROM pgbench_history").trim());
         assert.ok(history > m.rows["public.pgbench_history"], `writes went on after the dump's snapshot (${history} rows now, ${m.rows["public.pgbench_history"]} counted)`);
         assert.ok(m.rows["public.pgbench_history"] > 1000, "and before it");
         freshTarget();
-        const r = await restoreOnce(pgCommands(dst, "app"), conf, env, "primary", m.id);
+        const r = await restoreOnce(pgCommands(dst(), "app"), conf, env, "primary", m.id);
         assert.equal(r.restore?.code, 0, show(r.fetch, r.restore));
-        const restored = Object.fromEntries(Object.entries(pgTableDigests(dst, "app")).map(([t, d]) => [t, Number(d.split(" ")[0])]));
+        const restored = Object.fromEntries(Object.entries(pgTableDigests(dst(), "app")).map(([t, d]) => [t, Number(d.split(" ")[0])]));
         assert.deepEqual(restored, m.rows);
     });
 
     it("a dump that fails mid-stream leaves no backup: the upload task removes the object and writes no manifest", async () => {
         const before = rclone(["lsf", "primary:"]);
-        const good = pgCommands(src, "app");
+        const good = pgCommands(src(), "app");
         const bad = { ...good, dump: ["sh", "-c", "\"$@\"; exit 3", "dump", ...good.dump] }; // the whole dump, then a failure
         const b = await backupOnce(bad, conf, env);
         assert.notEqual(b.dump.code, 0);

@@ -5,11 +5,11 @@
  * with its backup and cloud, failures in one line with the job's errors.
  */
 import * as assert from "assert";
-import { createServer, IncomingMessage, Server } from "http";
 import { AddressInfo } from "net";
 import { writeFileSync } from "fs";
 import { join } from "path";
-import { main } from "../cli/main";
+import { dbaas } from "./support/cli";
+import { answer, fakeNomadServer } from "./support/nomadApi";
 import { listingTable, parseListing } from "../cli/backupList";
 import { useTempDir } from "./support/fixtures";
 
@@ -21,16 +21,8 @@ const MANIFEST = (id: string, finished: string) => [
 ].join("\n");
 const LISTING = `backup\torders-20261128T030000Z\n${MANIFEST("orders-20261128T030000Z", "2026-11-28T03:00:41Z")}\nbackup\torders-20261127T030000Z\n${MANIFEST("orders-20261127T030000Z", "2026-11-27T03:00:40Z")}\nincomplete\torders-20261126T030000Z.zst\n`;
 
-async function dbaas(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = "";
-    let err = "";
-    const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
-    return { code, out, err };
-}
-
 /** A stand-in Nomad: periodic force, evaluations, dispatch, allocations and logs of one child job. */
 function fakeNomad(failTask?: string) {
-    const seen: { method: string; url: string; token: string; body: string }[] = [];
     const logs: Record<string, { stdout: string; stderr: string }> = {
         dump: { stdout: "", stderr: "backup dump: orders-20261128T030000Z: 4700000 bytes compressed\n" },
         upload: { stdout: "", stderr: "backup upload: primary:orders-20261128T030000Z.zst uploaded\n" },
@@ -39,31 +31,21 @@ function fakeNomad(failTask?: string) {
         restore: { stdout: "", stderr: failTask === "restore" ? "restore: primary:orders-20261128T030000Z.zst has sha256 00, its manifest says ab: corrupt; the database was not touched\n" : "restore: restored\n" },
     };
     const tasks: Record<string, string[]> = { "orders-backup/periodic-1": ["dump", "upload"], "orders-backups/dispatch-1": ["list"], "orders-restore/dispatch-1": ["fetch", "restore"] };
-    const server: Server = createServer((req: IncomingMessage, res) => {
-        let body = "";
-        req.on("data", (c: Buffer) => (body += c.toString()));
-        req.on("end", () => {
-            seen.push({ method: req.method ?? "", url: req.url ?? "", token: String(req.headers["x-nomad-token"]), body });
-            const url = new URL(req.url ?? "/", "http://x");
-            const p = decodeURIComponent(url.pathname);
-            if (req.method === "POST" && p === "/v1/job/orders-backup/periodic/force") return void res.end(JSON.stringify({ EvalID: "ev-1" }));
-            if (p === "/v1/evaluation/ev-1") return void res.end(JSON.stringify({ ID: "ev-1", JobID: "orders-backup/periodic-1" }));
-            const dispatched = /^\/v1\/job\/(orders-(backups|restore))\/dispatch$/.exec(p);
-            if (req.method === "POST" && dispatched) return void res.end(JSON.stringify({ DispatchedJobID: `${dispatched[1]}/dispatch-1` }));
-            const allocs = /^\/v1\/job\/(.+)\/allocations$/.exec(p);
-            if (allocs && tasks[allocs[1]!]) {
-                const states = Object.fromEntries(tasks[allocs[1]!]!.map((t) => [t, { State: "dead", Failed: t === failTask, Events: [{ Type: "Terminated", ExitCode: t === failTask ? 1 : 0 }] }]));
-                return void res.end(JSON.stringify([{ ID: "alloc-1", ClientStatus: failTask ? "failed" : "complete", TaskStates: states }]));
-            }
-            if (p === "/v1/client/fs/logs/alloc-1") {
-                const l = logs[url.searchParams.get("task") ?? ""];
-                return void res.end(url.searchParams.get("type") === "stdout" ? l?.stdout : l?.stderr);
-            }
-            res.statusCode = 404;
-            res.end("not found");
-        });
+    return fakeNomadServer((method, url, res) => {
+        const p = decodeURIComponent(url.pathname);
+        if (method === "POST" && p === "/v1/job/orders-backup/periodic/force") return answer(res, { EvalID: "ev-1" });
+        if (p === "/v1/evaluation/ev-1") return answer(res, { ID: "ev-1", JobID: "orders-backup/periodic-1" });
+        const dispatched = /^\/v1\/job\/(orders-(backups|restore))\/dispatch$/.exec(p);
+        if (method === "POST" && dispatched) return answer(res, { DispatchedJobID: `${dispatched[1]}/dispatch-1` });
+        const allocs = /^\/v1\/job\/(.+)\/allocations$/.exec(p);
+        if (allocs && tasks[allocs[1]!]) {
+            const states = Object.fromEntries(tasks[allocs[1]!]!.map((t) => [t, { State: "dead", Failed: t === failTask, Events: [{ Type: "Terminated", ExitCode: t === failTask ? 1 : 0 }] }]));
+            return answer(res, [{ ID: "alloc-1", ClientStatus: failTask ? "failed" : "complete", TaskStates: states }]);
+        }
+        if (p !== "/v1/client/fs/logs/alloc-1") return false;
+        const l = logs[url.searchParams.get("task") ?? ""];
+        return answer(res, (url.searchParams.get("type") === "stdout" ? l?.stdout : l?.stderr) ?? "");
     });
-    return { server, seen };
 }
 
 describe("dbaas backup, backups and restore, against a stand-in Nomad", () => {

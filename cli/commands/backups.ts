@@ -1,6 +1,6 @@
-import { Command, UserError } from "../command";
+import { Command } from "../command";
 import { dispatch } from "../nomad";
-import { followJob, STACK_OPTIONS, stackJob, timeoutOf } from "../jobRun";
+import { CLOUD_STACK_OPTIONS, cloudOf, followJob, stackJob, timeoutOf } from "../jobRun";
 import { listingTable, parseListing } from "../backupList";
 import { RESTORE_META } from "../../jobs/restore";
 
@@ -8,17 +8,11 @@ import { RESTORE_META } from "../../jobs/restore";
 export const backups: Command = {
     name: "backups",
     summary: "List a database's backups (newest first) with their manifests: times, size, sha256, engine, row counts.",
-    options: {
-        ...STACK_OPTIONS,
-        stack: { ...STACK_OPTIONS["stack"]!, required: true },
-        cloud: { type: "string", value: "primary|secondary", help: "which cloud's copies (default primary)" },
-        json: { type: "boolean", help: "print the manifests as JSON" },
-    },
+    options: { ...CLOUD_STACK_OPTIONS, json: { type: "boolean", help: "print the manifests as JSON" } },
     details: "Dispatches the stack's Nomad job `<database>-backups`, which lists the container (decrypting names and manifests on the node: the key never leaves the cluster).",
     async run({ options }, io) {
         const timeout = timeoutOf(options, 600);
-        const cloud = String(options["cloud"] ?? "primary");
-        if (cloud !== "primary" && cloud !== "secondary") throw new UserError(`--cloud ${cloud}: primary or secondary`, 2);
+        const cloud = cloudOf(options);
         const { target, jobId } = stackJob(options, "backups", "backups");
         const dispatched = await dispatch(target, jobId, undefined, { [RESTORE_META.cloud]: cloud });
         const quiet = { out: () => undefined, err: io.err };

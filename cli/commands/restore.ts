@@ -1,6 +1,6 @@
 import { Command, UserError } from "../command";
 import { dispatch } from "../nomad";
-import { followJob, STACK_OPTIONS, stackJob, timeoutOf } from "../jobRun";
+import { CLOUD_STACK_OPTIONS, cloudOf, followJob, stackJob, timeoutOf } from "../jobRun";
 import { RESTORE_META } from "../../jobs/restore";
 
 const BACKUP_ID = /^[a-z][a-z0-9-]*-\d{8}T\d{6}Z$/;
@@ -9,12 +9,7 @@ const BACKUP_ID = /^[a-z][a-z0-9-]*-\d{8}T\d{6}Z$/;
 export const restore: Command = {
     name: "restore",
     summary: "Restore a backup (an id, or latest) into the existing database, after verifying its checksum.",
-    options: {
-        ...STACK_OPTIONS,
-        stack: { ...STACK_OPTIONS["stack"]!, required: true },
-        backup: { type: "string", value: "ID|latest", help: "the backup (dbaas backups lists them)", required: true },
-        cloud: { type: "string", value: "primary|secondary", help: "which cloud's copy (default primary)" },
-    },
+    options: { ...CLOUD_STACK_OPTIONS, backup: { type: "string", value: "ID|latest", help: "the backup (dbaas backups lists them)", required: true } },
     details: [
         "Dispatches the stack's Nomad job `<database>-restore`: its fetch task downloads and decrypts the backup,",
         "then its restore task checks the size and sha256 against the manifest before it touches the database",
@@ -26,8 +21,7 @@ export const restore: Command = {
         const timeout = timeoutOf(options);
         const backupId = String(options["backup"]);
         if (backupId !== "latest" && !BACKUP_ID.test(backupId)) throw new UserError(`--backup ${backupId}: a backup id (<database>-<YYYYMMDDTHHMMSSZ>, see dbaas backups) or latest`, 2);
-        const cloud = String(options["cloud"] ?? "primary");
-        if (cloud !== "primary" && cloud !== "secondary") throw new UserError(`--cloud ${cloud}: primary or secondary`, 2);
+        const cloud = cloudOf(options);
         const { target, jobId } = stackJob(options, "restore", "restore");
         const dispatched = await dispatch(target, jobId, undefined, { [RESTORE_META.backup]: backupId, [RESTORE_META.cloud]: cloud });
         io.err(`dbaas restore: dispatched ${dispatched} (${cloud}:${backupId})\n`);

@@ -120,3 +120,24 @@ export function show(...runs: Array<TaskRun | undefined>): string {
     return runs.filter((r): r is TaskRun => !!r).map((r) => `--- ${r.task} (exit ${r.code})\n${r.stderr}${r.stdout}`).join("\n");
 }
 
+
+/**
+ * Two servers of one engine for the enclosing `describe` (a source and a restore target),
+ * started together before its tests and stopped after them; getters for each.
+ */
+export function useServerPair<S extends { stop(): Promise<unknown> }>(start: () => Promise<S>): [() => S, () => S] {
+    let pair: S[] = [];
+    before(async function () {
+        this.timeout(300_000);
+        pair = await Promise.all([start(), start()]);
+    });
+    after(async () => {
+        await Promise.all(pair.map((s) => s.stop()));
+    });
+    const get = (i: number) => () => {
+        const s = pair[i];
+        if (!s) throw new Error("the servers exist only inside the tests");
+        return s;
+    };
+    return [get(0), get(1)];
+}
