@@ -69,6 +69,7 @@ export const SCRIPT_FILES = {
     restore: "restore.sh",
     list: "backups-list.sh",
     drill: "restore-drill.sh",
+    drillFetch: "drill-fetch.sh",
     record: "drill-record.sh",
 } as const;
 
@@ -84,6 +85,7 @@ export const TASK_COMMANDS = {
     restore: { image: "engine", entrypoint: ["/bin/bash"], args: [`local/${SCRIPT_FILES.restore}`] },
     list: { image: RCLONE_IMAGE, entrypoint: ["/bin/sh"], args: [`local/${SCRIPT_FILES.list}`] },
     drill: { image: "engine", entrypoint: ["/bin/bash"], args: [`local/${SCRIPT_FILES.drill}`] },
+    drillFetch: { image: RCLONE_IMAGE, entrypoint: ["/bin/sh"], args: [`local/${SCRIPT_FILES.drillFetch}`], lifecycle: "prestart" },
     record: { image: "consul", entrypoint: ["/bin/sh"], args: [`local/${SCRIPT_FILES.record}`] },
 } as const;
 

@@ -22,7 +22,7 @@ import * as path from "path";
 import { BackupOptions, DEFAULT_BACKUP_OPTIONS, DEFAULT_RETENTION, EngineBackupCommands } from "../backups";
 import { startSwift, SwiftAio } from "../test/support/swift";
 import { must, PG_BIN, PgServer, startPostgres } from "../test/support/postgres";
-import { backupOnce, jobEnv, newSecrets, pgCommands, restoreOnce, show, testRcloneConf } from "../test/support/backupFixture";
+import { backupOnce, jobEnv, newSecrets, pgCommands, pgCommandsSnapshot, pgEngineSpec, restoreOnce, show, testRcloneConf } from "../test/support/backupFixture";
 
 function flag(name: string): string | undefined {
     const i = process.argv.indexOf(`--${name}`);
@@ -82,7 +82,7 @@ interface Bench {
 }
 
 const RAW = "raw: pg_dump -Fc > /dev/null";
-const CHOSEN = "ours: pg_dump -Fc -Z0 | zstd -3 -T0 | rclone (primary)";
+const CHOSEN = "ours (the engine's): pg_dump -Fc -Z0 in a snapshot, counts beside in it | zstd -3 -T0 | rclone";
 const NOCOUNT = "ours, chosen, without the row counts";
 const COPY = "ours, chosen, + verified copy to the secondary";
 const FILE = "file first: pg_dump -Fc -Z0 | zstd -3 -T0 > file; rclone copyto";
@@ -111,12 +111,13 @@ async function benchBackup(b: Bench): Promise<void> {
     fs.writeFileSync(path.join(b.dir, "rc.conf"), b.conf);
     const t = await rounds([
         { label: RAW, run: () => sh(`pg_dump ${conn} -Fc app > /dev/null`) },
-        ours(CHOSEN, pg, { zstdLevel: 3, zstdThreads: 0 }),
+        ours(CHOSEN, pgCommandsSnapshot(b.src, "app"), { zstdLevel: 3, zstdThreads: 0 }),
+        ours("ours, counts each in its own snapshot beside the dump (not chosen)", pg, { zstdLevel: 3, zstdThreads: 0 }),
         ours(NOCOUNT, { ...pg, rowCounts: ["true"] }, { zstdLevel: 3, zstdThreads: 0 }),
         ours("ours: pg_dump -Fc -Z0 | zstd -3 -T1 | rclone (primary)", pg, { zstdLevel: 3, zstdThreads: 1 }),
         ours("ours: pg_dump -Fc -Z0 | zstd -1 -T0 | rclone (primary)", pg, { zstdLevel: 1, zstdThreads: 0 }),
         ours("ours: pg_dump -Fc (zlib, -Z6) | zstd -1 -T0 | rclone (primary)", pgCommands(b.src, "app", { dumpCompression: "6" }), { zstdLevel: 1, zstdThreads: 0 }),
-        ours(COPY, pg, { zstdLevel: 3, zstdThreads: 0 }, b.env),
+        ours(COPY, pgCommandsSnapshot(b.src, "app"), { zstdLevel: 3, zstdThreads: 0 }, b.env),
         { label: FILE, run: () => sh(`pg_dump ${conn} -Fc -Z0 app | zstd -q -3 -T0 > ${b.dir}/d.zst && rclone --config ${b.dir}/rc.conf copyto ${b.dir}/d.zst primary:file-first.zst && rm ${b.dir}/d.zst`) },
     ]);
     for (const [label, size] of Object.entries(sizes)) console.log(`  compressed stream, ${label}: ${(Number(size) / 1e6).toFixed(1)} MB`);
@@ -130,11 +131,11 @@ async function benchBackup(b: Bench): Promise<void> {
 
 const RAWR = "raw: pg_restore -j 2 from a local file (pg_dump -Fc -f)";
 const OURF = "ours: fetch, verify, zstd -d > file, pg_restore -j 2";
-const OURS = "ours: fetch, verify, zstd -d | pg_restore (1 job, streaming)";
+const OURS = "ours (the engine's): fetch, verify, zstd -d | pg_restore --single-transaction";
 
 async function benchRestore(b: Bench): Promise<void> {
     console.log("\n-- restore (of the newest backup on the primary, made with the chosen settings)");
-    const r0 = await backupOnce(pgCommands(b.src, "app"), b.conf, b.env);
+    const r0 = await backupOnce(pgCommandsSnapshot(b.src, "app"), b.conf, b.env);
     if (r0.upload.code !== 0) throw new Error(show(r0.dump, r0.upload));
     const conn = b.src.connArgs.join(" ");
     const dconn = b.dst.connArgs.join(" ");
@@ -155,7 +156,7 @@ async function benchRestore(b: Bench): Promise<void> {
     const t = await rounds([
         { label: RAWR, before: fresh, run: () => sh(`pg_restore ${dconn} -d app --exit-on-error -j 2 ${b.dir}/raw.dump`) },
         ours(OURF, pgCommands(b.dst, "app", { jobs: 2 })),
-        ours(OURS, pgCommands(b.dst, "app", { jobs: 1 })),
+        ours(OURS, { ...pgEngineSpec(b.dst, "app") }),
         { label: "reference: pg_restore -j 2 from a -Z0 file written through a pipe", before: fresh, run: () => sh(`pg_restore ${dconn} -d app --exit-on-error -j 2 ${b.dir}/piped.dump`) },
         { label: "reference: pg_restore (1 job) from standard input", before: fresh, run: () => sh(`pg_restore ${dconn} -d app --exit-on-error < ${b.dir}/raw.dump`) },
     ]);

@@ -5,7 +5,7 @@
  * allocation's directory), its row counts compared with the manifest's; the result, passed or
  * failed, written by a poststop task to the database's Consul KV entry `dbaas/databases/<name>/restore-drill`.
  */
-import { drillJobFiles, ENV, fetchScript, restoreScript, SCRIPT_FILES, WORK_DIRS } from "../backups";
+import { drillJobFiles, ENV, restoreScript, SCRIPT_FILES, WORK_DIRS } from "../backups";
 import { BACKUP_TASK_MB } from "./resources";
 import { backupEnv, BackupTarget, engineScriptTask, lifecycle, onceGroup, periodicBatch, rcloneTask, scriptFiles } from "./backupParts";
 import { dockerTask } from "./parts";
@@ -55,7 +55,7 @@ export function restoreDrillJob(p: JobPlacement, args: RestoreDrillJobArgs): Nom
         Job: {
             ...periodicBatch(p, id, args.schedule),
             TaskGroups: [onceGroup("restore-drill", [
-                lifecycle(rcloneTask("fetch", id, SCRIPT_FILES.fetch, { [SCRIPT_FILES.fetch]: fetchScript() }, env, primary, BACKUP_TASK_MB.rclone), "prestart"),
+                lifecycle(rcloneTask("fetch", id, SCRIPT_FILES.drillFetch, drillFiles.fetch, env, primary, BACKUP_TASK_MB.rclone), "prestart"),
                 lifecycle(offline(dockerTask("scratch", args.scratch, id, { cpuMhz: 100, memoryMb: BACKUP_TASK_MB.scratch })), "prestart", true),
                 offline(engineScriptTask("drill", id, args.image, args.spec.user, SCRIPT_FILES.drill, { ...drillFiles.drill, [SCRIPT_FILES.restore]: restore }, env, [], BACKUP_TASK_MB.drill)),
                 lifecycle(dockerTask("record", record, id, { cpuMhz: 100, memoryMb: BACKUP_TASK_MB.record }), "poststop"),

@@ -11,7 +11,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # crm_verify, crm_simulate), corosync + pacemaker daemons and their agents for the failover
 # drill (kmod: the Filesystem agent calls modprobe), PostgreSQL as the drill's service.
 # Backups: a Swift all-in-one (tempauth, memcached), rclone (the official image's version),
-# MariaDB, zstd, and busybox (the rclone image's shell and tools).
+# MariaDB, zstd, busybox (the rclone and consul images' shell and tools), gosu (the restore
+# drill's throw-away servers step down with it, as the engines' images do).
 DEBIAN_PACKAGES=(
   cloud-init shellcheck python3 jq
   pcs pacemaker pacemaker-cli-utils corosync resource-agents fence-agents

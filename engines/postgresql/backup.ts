@@ -14,21 +14,24 @@ export const POSTGRESQL_ROW_COUNT_SQL = `SELECT format('%I.%I', n.nspname, c.rel
 
 /**
  * The dump with the row counts in its own snapshot: a psql session opens a repeatable-read
- * transaction and exports its snapshot, pg_dump dumps exactly that snapshot (custom format,
- * uncompressed: zstd compresses the stream), then the same session counts the rows into
- * `$DBAAS_ROWS_FILE`. Arguments: socket directory, port, database, the counting query.
+ * transaction and exports its snapshot; pg_dump dumps exactly that snapshot (custom format,
+ * uncompressed: zstd compresses the stream) while a second session imports the same snapshot
+ * and counts the rows into `$DBAAS_ROWS_FILE` beside it; the exporting transaction ends once
+ * both are done. Arguments: socket directory, port, database, the counting query.
  */
 const DUMP_IN_SNAPSHOT = [
     "set -euo pipefail",
     "host=$1 port=$2 db=$3 counts=$4",
     "conn=(-h \"$host\" -p \"$port\" -U postgres)",
-    "coproc PSQL { psql -X -q -At -F \"$(printf '\\t')\" -v ON_ERROR_STOP=1 \"${conn[@]}\" -d \"$db\"; }",
+    "coproc PSQL { psql -X -q -At -v ON_ERROR_STOP=1 \"${conn[@]}\" -d \"$db\"; }",
     "to=${PSQL[1]} from=${PSQL[0]}",
     "printf '%s\\n' 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;' 'SELECT pg_export_snapshot();' >&\"$to\"",
     "IFS= read -r snapshot <&\"$from\"",
+    "printf '%s\\n' 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;' \"SET TRANSACTION SNAPSHOT '$snapshot';\" \"$counts;\" 'COMMIT;' |",
+    "  psql -X -q -At -F \"$(printf '\\t')\" -v ON_ERROR_STOP=1 \"${conn[@]}\" -d \"$db\" > \"$DBAAS_ROWS_FILE\" &",
+    "counts_pid=$!",
     "pg_dump \"${conn[@]}\" --snapshot=\"$snapshot\" --format=custom -Z0 \"$db\"",
-    "printf '%s;\\n' \"$counts\" \"SELECT '--end--'\" >&\"$to\"",
-    "while IFS= read -r line <&\"$from\" && [ \"$line\" != --end-- ]; do printf '%s\\n' \"$line\"; done > \"$DBAAS_ROWS_FILE\"",
+    "wait \"$counts_pid\"",
     "printf 'COMMIT;\\n\\\\q\\n' >&\"$to\"",
     "wait \"$PSQL_PID\"",
 ].join("\n");

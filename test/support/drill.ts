@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { drillJobFiles, ENV, fetchScript, restoreScript, SCRIPT_FILES, WORK_DIRS } from "../../backups";
+import { drillJobFiles, ENV, restoreScript, SCRIPT_FILES, WORK_DIRS } from "../../backups";
 import { engineOf, EngineInstance, EngineName, resolveVersion } from "../../engines";
 import { newAlloc, runTask, taskEnv, TaskRun } from "./jobs";
 import { freePort, startProcess, stopProcess } from "./procs";
@@ -49,8 +49,8 @@ export async function drillOnce(engineName: EngineName, conf: string, env: Recor
     const files = drillJobFiles(spec);
     const e = { ...env, [ENV.restoreRemote]: "primary", [ENV.restoreBackup]: "latest", [ENV.drillKey]: `dbaas/databases/${database}/restore-drill` };
     try {
-        const fetchDir = alloc.task("fetch", { [SCRIPT_FILES.fetch]: fetchScript() }, conf);
-        const fetch = await runTask("fetch", "rclone", fetchDir, SCRIPT_FILES.fetch, taskEnv(alloc, fetchDir, "rclone", e)).done;
+        const fetchDir = alloc.task("fetch", files.fetch, conf);
+        const fetch = await runTask("fetch", "rclone", fetchDir, SCRIPT_FILES.drillFetch, taskEnv(alloc, fetchDir, "rclone", e)).done;
         let drill: TaskRun | undefined;
         if (fetch.code === 0) {
             const scratchTask = engine.scratchTask(inst);

@@ -17,7 +17,7 @@ import { ENV, SCRIPT_FILES } from "../../backups/contract";
 import { requireTool } from "./exec";
 
 /** Applets of the rclone image's busybox the scripts may use. */
-const BUSYBOX_APPLETS = ["sh", "awk", "sort", "tee", "sha256sum", "wc", "mkfifo", "sleep", "cat", "rm", "mv", "cut", "tr", "date", "dirname", "mkdir", "printf", "touch", "mktemp", "head", "stat", "echo", "test", "[", "cp", "chmod", "grep"];
+const BUSYBOX_APPLETS = ["sh", "awk", "sort", "tee", "sha256sum", "wc", "mkfifo", "sleep", "cat", "rm", "mv", "cut", "tr", "date", "dirname", "mkdir", "printf", "touch", "mktemp", "head", "stat", "echo", "test", "[", "cp", "chmod", "grep", "tail"];
 
 /** A finished task. */
 export interface TaskRun {
