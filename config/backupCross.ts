@@ -1,4 +1,5 @@
 /** The cross-key rules of the backup keys: a secret goes with the key that needs it. Pure. */
+import { ENGINES, EngineName } from "../engines";
 import { BackupConfig, RestoreFromConfig } from "./types";
 
 /**
@@ -20,6 +21,11 @@ export function backupCrossRules(values: ReadonlyMap<string, unknown>, present: 
         report("restoreKey", undefined, "is required with dbaas:restoreFrom: the source stack's backupKey output, set with pulumi config set --secret");
     }
     if (!present.has("restoreFrom") && present.has("restoreKey")) report("restoreKey", present.get("restoreKey"), "is set but dbaas:restoreFrom is not: remove it");
+    const engine = values.get("engine") as EngineName | undefined;
+    const name = values.get("name") as string | undefined;
+    if (restore?.database !== undefined && engine !== undefined && name !== undefined && restore.database !== name && !ENGINES[engine].restoresUnderAnotherName) {
+        report("restoreFrom", present.get("restoreFrom"), `restores database ${restore.database} into ${name}: ${ENGINES[engine].title}'s backups name their database, so a database restored from one keeps its name (dbaas:name: ${restore.database})`);
+    }
     if (restore?.cloud === "secondary" && !secondary && !(present.has("backup") && backup === undefined)) {
         report("restoreFrom", present.get("restoreFrom"), "restores from the secondary cloud, but dbaas:backup names none: add \"secondary\" to dbaas:backup");
     }

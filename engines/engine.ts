@@ -276,6 +276,12 @@ export interface Engine {
     readonly retired: readonly RetiredLine[];
     /** The TCP port the engine listens on (and the only one clients reach). */
     readonly port: number;
+    /**
+     * Whether a backup restores into a database of another name (PostgreSQL: pg_restore -d
+     * names it); MariaDB's dump names its databases, so a new database restored from a backup
+     * must have the source's name.
+     */
+    readonly restoresUnderAnotherName: boolean;
     /** The official image, without tag: "docker.io/library/postgres". */
     readonly image: string;
     /** The uid/gid the image runs the engine as (owner of its key file and data). */

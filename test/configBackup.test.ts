@@ -74,5 +74,8 @@ describe("config: backup keys", () => {
         assert.match(problems({ ...DATABASE, "dbaas:restoreFrom": JSON.stringify({ container: "c" }) }).join("\n"), /dbaas:restoreKey = undefined: is required with dbaas:restoreFrom/);
         assert.match(problems({ ...DATABASE, "dbaas:restoreFrom": JSON.stringify({ container: "c", cloud: "secondary" }), "dbaas:restoreKey": "a:b" }).join("\n"), /restores from the secondary cloud, but dbaas:backup names none/);
         assert.match(problems({ ...DATABASE, "dbaas:restoreKey": "a:b" }).join("\n"), /is set but dbaas:restoreFrom is not/);
+        const mariadb = { ...DATABASE, "dbaas:engine": "mariadb", "dbaas:version": "11.4", "dbaas:restoreKey": "a:b" };
+        assert.match(problems({ ...mariadb, "dbaas:restoreFrom": JSON.stringify({ container: "c", database: "old" }) }).join("\n"), /MariaDB's backups name their database, so a database restored from one keeps its name \(dbaas:name: old\)/);
+        assert.deepEqual(problems({ ...mariadb, "dbaas:restoreFrom": JSON.stringify({ container: "c", database: "orders" }) }), []);
     });
 });

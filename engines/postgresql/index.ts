@@ -165,6 +165,7 @@ const RESERVED_USERS = ["postgres", "public", "none", "current_user", "session_u
 export const postgresql: Engine = {
     name: "postgresql", title: "PostgreSQL", port: PORT, image: IMAGE, uid: UID, gid: UID, socketDir: SOCKET_DIR,
     versions: POSTGRESQL_RELEASES.map((r) => r.major), releases: POSTGRESQL_RELEASES, retired: POSTGRESQL_RETIRED,
+    restoresUnderAnotherName: true,
     cleanShutdown: { signal: "SIGINT", seconds: MAX_STOP_SECONDS },
     resolveVersion: (text) => resolveWith(FACTS, text),
     checkUserName: (name, database) => checkName("user", name, database, RESERVED_USERS, ["pg_"]),
