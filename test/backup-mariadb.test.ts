@@ -63,6 +63,18 @@ describe("backups: MariaDB 10.11 to Swift and back", function () {
         });
     }
 
+    it("restoreFrom: into a server without the database (the dump creates it), once: the mark makes a second run do nothing", async () => {
+        dst().sql("mysql", "DROP DATABASE IF EXISTS shop");
+        const mark = `${swift().dir}/mariadb-mark`;
+        const cmd = mariadbCommands(dst(), "shop");
+        const r = await restoreOnce(cmd, conf, { ...env, DBAAS_RESTORE_MARK: mark }, "primary", manifest.id);
+        assert.equal(r.restore?.code, 0, show(r.fetch, r.restore));
+        assert.deepEqual(mariadbTableDigests(dst(), "shop"), source);
+        assert.ok(fs.existsSync(mark));
+        const again = await restoreOnce(cmd, conf, { ...env, DBAAS_RESTORE_MARK: mark }, "primary", manifest.id);
+        assert.match(again.restore?.stderr ?? "", /restored already/);
+    });
+
     it("refuses a backup of another engine (the manifest is checked first), before touching the database", async () => {
         freshTarget();
         const r = await restoreOnce({ ...mariadbCommands(dst(), "shop"), engine: "mariadb" }, conf, { ...env, DBAAS_ENGINE: "postgresql" }, "primary", manifest.id);
