@@ -155,9 +155,8 @@ const RESERVED_SCHEMAS = ["mysql", "information_schema", "performance_schema", "
 
 /** MariaDB. */
 export const mariadb: Engine = {
-    name: "mariadb", title: "MariaDB", port: PORT, image: IMAGE, uid: UID, gid: UID, socketDir: SOCKET_DIR,
+    name: "mariadb", title: "MariaDB", port: PORT, image: IMAGE, uid: UID, gid: UID, socketDir: SOCKET_DIR, restoresUnderAnotherName: false,
     versions: MARIADB_RELEASES.map((r) => r.major), releases: MARIADB_RELEASES, retired: MARIADB_RETIRED,
-    restoresUnderAnotherName: false,
     cleanShutdown: { signal: "SIGTERM", seconds: MAX_STOP_SECONDS },
     resolveVersion: (text) => resolveWith(FACTS, text),
     checkUserName: (name, database) => checkName("user", name, database, RESERVED_USERS, []),
