@@ -13,3 +13,21 @@ export const ENGINE_CPU_MHZ = 1000;
 
 /** CPU shares of a batch task. */
 export const BATCH_CPU_MHZ = 100;
+
+/**
+ * How the backup jobs share the batch room ({@link BATCH_MEMORY_MB}) between tasks that run at
+ * the same time: the dump (pg_dump/mariadb-dump, zstd, bash) and the rclone upload; a restore's
+ * rclone fetch (prestart) and the restore; the drill's throw-away engine beside its restore.
+ * Nomad counts a group as its prestart sidecars plus the largest of its prestart (ephemeral),
+ * main and poststop phases: backup 160 + 96; restore max(96, 160); drill 128 + max(96, 64, 32);
+ * a configure job that restores first max(64 + 96, 160, 256): each within the room.
+ */
+export const BACKUP_TASK_MB = {
+    dump: 160,
+    rclone: 96,
+    restore: 160,
+    scratch: 128,
+    drill: 64,
+    record: 32,
+    list: 96,
+} as const;

@@ -10,11 +10,16 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # Real tools the tests drive: cloud-init (schema), shellcheck, Pacemaker's own tools (pcs -f,
 # crm_verify, crm_simulate), corosync + pacemaker daemons and their agents for the failover
 # drill (kmod: the Filesystem agent calls modprobe), PostgreSQL as the drill's service.
+# Backups: a Swift all-in-one (tempauth, memcached), rclone (the official image's version),
+# MariaDB, zstd, busybox (the rclone and consul images' shell and tools), gosu (the restore
+# drill's throw-away servers step down with it, as the engines' images do).
 DEBIAN_PACKAGES=(
   cloud-init shellcheck python3 jq
   pcs pacemaker pacemaker-cli-utils corosync resource-agents fence-agents
   kmod iproute2 util-linux procps psmisc e2fsprogs xfsprogs
   postgresql mariadb-server mariadb-client gosu openssl
+  swift swift-proxy swift-account swift-container swift-object python3-swiftclient memcached
+  rclone zstd busybox
 )
 export DEBIAN_FRONTEND=noninteractive
 as_root apt-get update -qq

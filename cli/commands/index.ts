@@ -1,8 +1,11 @@
 /** Every command of the operators' tool, in the order `dbaas --help` lists them. */
 import { Command } from "../command";
+import { backup } from "./backup";
+import { backups } from "./backups";
 import { connection } from "./connection";
 import { render } from "./render";
+import { restore } from "./restore";
 import { sql } from "./sql";
 
 /** The commands. */
-export const COMMANDS: readonly Command[] = [render, connection, sql];
+export const COMMANDS: readonly Command[] = [render, connection, sql, backups, backup, restore];

@@ -20,6 +20,7 @@ import { ConnectionParts, BackupCommand, Engine, EngineInstance, RestoreCommand,
 import { checkName, COMMON_FILES, containerPath, MAX_STOP_SECONDS, Placement, plainFile, secretFile, secretItemsOf, shellQuote, userPasswordItem, waitTaskOf, locationsOf, scriptTask, serviceTaskOf } from "../common";
 import { resolveWith, VersionFacts } from "../versions";
 import { mariadbConfigureScript } from "./configure";
+import { mariadbBackupSpec, mariadbScratchTask } from "./backup";
 import { MARIADB_RELEASES, MARIADB_RETIRED } from "./releases";
 import { mariadbCnf, mariadbSizing, socketFile } from "./settings";
 
@@ -154,7 +155,7 @@ const RESERVED_SCHEMAS = ["mysql", "information_schema", "performance_schema", "
 
 /** MariaDB. */
 export const mariadb: Engine = {
-    name: "mariadb", title: "MariaDB", port: PORT, image: IMAGE, uid: UID, gid: UID, socketDir: SOCKET_DIR,
+    name: "mariadb", title: "MariaDB", port: PORT, image: IMAGE, uid: UID, gid: UID, socketDir: SOCKET_DIR, restoresUnderAnotherName: false,
     versions: MARIADB_RELEASES.map((r) => r.major), releases: MARIADB_RELEASES, retired: MARIADB_RETIRED,
     cleanShutdown: { signal: "SIGTERM", seconds: MAX_STOP_SECONDS },
     resolveVersion: (text) => resolveWith(FACTS, text),
@@ -163,4 +164,9 @@ export const mariadb: Engine = {
     secretItems: (inst) => secretItemsOf("root", inst),
     // The tasks and commands, defined above.
     dataDir, serviceTask, waitTask, configureTask, sqlTask, backupCommand, restoreCommand, connectionUri,
+    backupSpec: (inst) => {
+        const r = restoreCommand(inst);
+        return mariadbBackupSpec(inst, adminClient(place(inst)), backupCommand(inst).argv, { input: r.input, argv: r.argv });
+    },
+    scratchTask: (inst) => mariadbScratchTask(inst, place(inst)),
 };

@@ -18,6 +18,7 @@ import { ConnectionParts, EngineInstance, Engine, TaskSpec, BackupCommand, Resto
 import { checkName, COMMON_FILES, containerPath, MAX_STOP_SECONDS, Placement, plainFile, secretFile, secretItemsOf, shellQuote, userPasswordItem, waitTaskOf, locationsOf, scriptTask, serviceTaskOf } from "../common";
 import { resolveWith, VersionFacts } from "../versions";
 import { postgresqlConfigureScript } from "./configure";
+import { postgresqlBackupSpec, postgresqlScratchTask } from "./backup";
 import { POSTGRESQL_RELEASES, POSTGRESQL_RETIRED } from "./releases";
 import { pgHbaConf, postgresqlConf, postgresqlSizing } from "./settings";
 
@@ -164,6 +165,7 @@ const RESERVED_USERS = ["postgres", "public", "none", "current_user", "session_u
 export const postgresql: Engine = {
     name: "postgresql", title: "PostgreSQL", port: PORT, image: IMAGE, uid: UID, gid: UID, socketDir: SOCKET_DIR,
     versions: POSTGRESQL_RELEASES.map((r) => r.major), releases: POSTGRESQL_RELEASES, retired: POSTGRESQL_RETIRED,
+    restoresUnderAnotherName: true,
     cleanShutdown: { signal: "SIGINT", seconds: MAX_STOP_SECONDS },
     resolveVersion: (text) => resolveWith(FACTS, text),
     checkUserName: (name, database) => checkName("user", name, database, RESERVED_USERS, ["pg_"]),
@@ -171,4 +173,9 @@ export const postgresql: Engine = {
     secretItems: (inst) => secretItemsOf("postgres", inst),
     // The tasks and commands, defined above.
     dataDir, serviceTask, waitTask, configureTask, sqlTask, backupCommand, restoreCommand, connectionUri,
+    backupSpec: (inst) => {
+        const r = restoreCommand(inst);
+        return postgresqlBackupSpec(inst, place(inst), adminConnection(inst, place(inst)), { input: r.input, argv: r.argv });
+    },
+    scratchTask: (inst) => postgresqlScratchTask(inst, place(inst)),
 };

@@ -8,9 +8,9 @@
 import * as assert from "node:assert";
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { freePort } from "../procs";
 import { Engine, engineOf, EngineInstance, EngineName, InstancePaths, resolveVersion, TaskSpec } from "../../../engines";
 
 /** A finished process. */
@@ -51,17 +51,8 @@ export function runOk(cmd: string, args: readonly string[], opts: Parameters<typ
     return r;
 }
 
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.once("error", reject);
-        srv.listen(0, "127.0.0.1", () => {
-            const port = (srv.address() as net.AddressInfo).port;
-            srv.close(() => resolve(port));
-        });
-    });
-}
+/** A free TCP port on 127.0.0.1 (the processes' helper). */
+export { freePort };
 
 /** Waits until `check` returns true, or fails after `timeoutMs` with `what`. */
 export async function waitFor(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
