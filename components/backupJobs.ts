@@ -51,6 +51,8 @@ export interface BackupJobsArgs {
     readonly engineJob: pulumi.Resource;
     /** Nomad's API, for the final backup taken when the stack is destroyed. */
     readonly nomadApi: NomadApi;
+    /** When true (dbaas:deleteData), the backups go with the stack: no final backup is taken. */
+    readonly deleteData: boolean;
 }
 
 /** How long `pulumi destroy` waits for the final backup, in seconds. */
@@ -115,8 +117,9 @@ export class BackupJobs extends pulumi.ComponentResource {
         })), [drillVariable, ...after], nomadOpts);
 
         // The final backup: `pulumi destroy` deletes this first (everything below depends on it), and its delete forces a backup run and waits.
+        // Not when the stack deletes its data: the backups go with it.
         const api = args.nomadApi;
-        new command.local.Command(`${name}-final-backup`, {
+        if (!args.deleteData) new command.local.Command(`${name}-final-backup`, {
             delete: `node cli/dbaas.js backup --job ${this.jobIds.backup} --nomad-from-env --timeout ${FINAL_BACKUP_TIMEOUT_SECONDS}`,
             environment: {
                 DBAAS_NOMAD_ADDR: api.address,

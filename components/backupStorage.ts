@@ -25,6 +25,8 @@ export interface BackupStorageArgs {
     readonly region: pulumi.Input<string>;
     /** The second cloud that receives a copy of every backup, if any. */
     readonly secondary?: SecondaryCloudInput;
+    /** When true (dbaas:deleteData), `pulumi destroy` deletes the containers and every backup in them; otherwise they are protected and retained. */
+    readonly deleteData: boolean;
 }
 
 /** Segments of large objects (rclone's chunk_size; Swift's limit per object is 5 GB). */
@@ -43,7 +45,8 @@ function obscured(value: pulumi.Output<string>, label: string): pulumi.Output<st
 /**
  * Where a database's backups live: a Swift container (and its segments container) on the
  * database's cloud and, with a secondary cloud, on that one through its own provider — all
- * protected and retained on delete: `pulumi destroy` never deletes a backup —; an application
+ * protected and retained on delete: `pulumi destroy` deletes no backup, unless the stack says
+ * dbaas:deleteData: true, which deletes them with their containers —; an application
  * credential that may only use Swift, for the jobs; the crypt key and salt (generated, secret),
  * and the Nomad Variable items the jobs' rclone.conf reads.
  */
@@ -63,12 +66,14 @@ export class BackupStorage extends pulumi.ComponentResource {
         super(COMPONENT_TYPES.backupStorage, name, {}, opts);
         const db = args.databaseName;
         this.containerName = backupContainerName(db);
-        const keep = { protect: true, retainOnDelete: true };
+        // Kept, unless the operator asked for the data to go (then Swift's objects go with their container).
+        const keep = args.deleteData ? {} : { protect: true, retainOnDelete: true };
         const containers = (cloud: string, provider?: pulumi.ProviderResource): void => {
             for (const c of [this.containerName, `${this.containerName}_segments`]) {
                 this.containers.push(new openstack.objectstorage.Container(`${name}-${cloud}-${c}`, {
                     name: c,
                     metadata: { "dbaas-database": db, "dbaas-cloud": cloud },
+                    forceDestroy: args.deleteData,
                 }, { parent: this, ...keep, ...(provider ? { provider } : {}) }));
             }
         };

@@ -51,7 +51,7 @@ export function databaseStack(cfg: DatabaseConfig): StackDefinition {
     const placement = pulumi.all([cp.datacenter, cp.nomadRegion]).apply(([datacenter, region]) => ({ database: cfg.name, datacenter, region }));
     const secondary = cfg.backup.secondary;
     const storage = new BackupStorage(`${cfg.name}-backup-storage`, {
-        databaseName: cfg.name, authUrl: cfg.authUrl, region: cfg.region,
+        databaseName: cfg.name, authUrl: cfg.authUrl, region: cfg.region, deleteData: cfg.deleteData,
         ...(secondary ? { secondary: { cloud: secondary, credentialSecret: pulumi.secret(cfg.backupSecondarySecret ?? "") } } : {}),
     }, { parent: db });
     const service = new EngineService(`${cfg.name}-engine`, {
@@ -71,6 +71,7 @@ export function databaseStack(cfg: DatabaseConfig): StackDefinition {
         schedule: cfg.backup.schedule, retention: { daily: cfg.backup.daily, weekly: cfg.backup.weekly }, drillSchedule: cfg.backup.drillSchedule,
         consulVersion: cp.consulVersion, nomadProvider: db.nomadProvider, consulProvider: db.consulProvider, engineJob: service.engineJob,
         nomadApi: { address: cp.nomadAddress, token: cp.nomadToken, caPem: cp.caCertPem, region: cp.nomadRegion },
+        deleteData: cfg.deleteData,
     }, { parent: db });
     const artifacts = new Map(Object.entries(db.artifacts.all));
     for (const [path, content] of [...Object.entries(service.artifacts.all), ...Object.entries(backups.artifacts.all)]) artifacts.set(path, content);

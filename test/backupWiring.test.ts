@@ -163,3 +163,18 @@ describe("a new database restored from a backup (dbaas:restoreFrom, mock runtime
         assert.doesNotMatch(everythingWritten(run()), /MOCKSECRETpassword|MOCKSECRETsalt/);
     });
 });
+
+describe("a stack that deletes its data (dbaas:deleteData: true, mock runtime)", () => {
+    const run = useStackRun("Pulumi.my-first-db.yaml", { overrides: { "dbaas:deleteData": "true" } });
+
+    it("lets pulumi destroy delete the backup containers with their objects, and takes no final backup", () => {
+        const containers = ofType(run(), "openstack:objectstorage/container:Container");
+        assert.equal(containers.length, 2);
+        for (const c of containers) {
+            assert.deepEqual([c.protect, c.retainOnDelete, c.inputs["forceDestroy"]], [false, false, true], c.name);
+        }
+        assert.ok(!run().resources.some((r) => r.name.endsWith("-final-backup")), "no final backup: the backups go with the stack");
+        const volume = ofType(run(), "openstack:blockstorage/volume:Volume")[0]!;
+        assert.deepEqual([volume.protect, volume.retainOnDelete], [false, false]);
+    });
+});

@@ -44,7 +44,7 @@ export const DATABASE_KEYS: readonly KeyDef[] = [
     }),
     key({
         name: "deleteData", kinds: DATABASE, required: false, default: false, defaultText: "false", type: "boolean", rule: booleanRule,
-        description: "When true, `pulumi destroy` deletes the data volume; otherwise it is retained.",
+        description: "When true, `pulumi destroy` deletes the data volume and the backups; otherwise they are retained (and a final backup is taken).",
     }),
     key({
         name: "volumeType", kinds: DATABASE, required: false, defaultText: "the cloud's default volume type", type: "string",
