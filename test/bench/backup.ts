@@ -19,10 +19,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BackupOptions, DEFAULT_BACKUP_OPTIONS, DEFAULT_RETENTION, EngineBackupCommands } from "../backups";
-import { startSwift, SwiftAio } from "../test/support/swift";
-import { must, PG_BIN, PgServer, startPostgres } from "../test/support/postgres";
-import { backupOnce, jobEnv, newSecrets, pgCommands, pgCommandsSnapshot, pgEngineSpec, restoreOnce, show, testRcloneConf } from "../test/support/backupFixture";
+import { BackupOptions, DEFAULT_BACKUP_OPTIONS, DEFAULT_RETENTION, EngineBackupCommands } from "../../backups";
+import { startSwift, SwiftAio } from "../support/swift";
+import { must, PG_BIN, PgServer, startPostgres } from "../support/postgres";
+import { backupOnce, jobEnv, newSecrets, pgCommands, pgCommandsSnapshot, pgEngineSpec, restoreOnce, show, testRcloneConf } from "../support/backupFixture";
 
 function flag(name: string): string | undefined {
     const i = process.argv.indexOf(`--${name}`);
