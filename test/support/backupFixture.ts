@@ -39,7 +39,7 @@ export function testRcloneConf(swift: SwiftAio, container: string, secrets: Secr
 
 /**
  * PostgreSQL's commands (as the engines issue will define them): custom format, compression
- * left to zstd; restore streaming into one pg_restore job (bench/backup.ts: faster here than
+ * left to zstd; restore streaming into one pg_restore job (test/bench/backup.ts: faster here than
  * decompressing to a file for `-j 2`), or `jobs: N` for the file form.
  */
 export function pgCommands(pg: PgServer, db: string, opts: { jobs?: number; dumpCompression?: string } = {}): EngineBackupCommands {
