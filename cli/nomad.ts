@@ -54,11 +54,21 @@ export function nomadRequest(target: NomadTarget, method: "GET" | "POST", path: 
     });
 }
 
-/** Dispatches a parameterized job with a payload; resolves to the dispatched job's id. */
-export async function dispatch(target: NomadTarget, jobId: string, payload: Buffer): Promise<string> {
-    const answer = JSON.parse(await nomadRequest(target, "POST", `/v1/job/${encodeURIComponent(jobId)}/dispatch`, { Payload: payload.toString("base64"), Meta: {} })) as { DispatchedJobID?: string };
+/** Dispatches a parameterized job (with a payload, or none) and its meta; resolves to the dispatched job's id. */
+export async function dispatch(target: NomadTarget, jobId: string, payload: Buffer | undefined, meta: Readonly<Record<string, string>> = {}): Promise<string> {
+    const body = { ...(payload ? { Payload: payload.toString("base64") } : {}), Meta: meta };
+    const answer = JSON.parse(await nomadRequest(target, "POST", `/v1/job/${encodeURIComponent(jobId)}/dispatch`, body)) as { DispatchedJobID?: string };
     if (!answer.DispatchedJobID) throw new UserError(`Nomad did not dispatch ${jobId}`);
     return answer.DispatchedJobID;
+}
+
+/** Forces a run of a periodic job now; resolves to the id of the job it launched (`<id>/periodic-<time>`). */
+export async function forcePeriodic(target: NomadTarget, jobId: string): Promise<string> {
+    const answer = JSON.parse(await nomadRequest(target, "POST", `/v1/job/${encodeURIComponent(jobId)}/periodic/force`)) as { EvalID?: string };
+    if (!answer.EvalID) throw new UserError(`Nomad did not start a run of ${jobId} (is it a periodic job?)`);
+    const evaluation = JSON.parse(await nomadRequest(target, "GET", `/v1/evaluation/${encodeURIComponent(answer.EvalID)}`)) as { JobID?: string };
+    if (!evaluation.JobID) throw new UserError(`Nomad's evaluation ${answer.EvalID} names no job`);
+    return evaluation.JobID;
 }
 
 /** Waits until the job's allocation finished (complete or failed); resolves to it. */

@@ -18,6 +18,8 @@ export const COMPONENT_TYPES = {
     clusterNodes: "dbaas:index:ClusterNodes",
     pacemakerCluster: "dbaas:index:PacemakerCluster",
     engineService: "dbaas:index:EngineService",
+    backupStorage: "dbaas:index:BackupStorage",
+    backupJobs: "dbaas:index:BackupJobs",
 } as const;
 
 /** The providers' resource types the policies inspect (and the tests look for). */

@@ -6,7 +6,7 @@ import * as nomad from "../nomad";
 import { Artifacts } from "./artifacts";
 import { issueCertificate, PlatformCa } from "./platformCa";
 import { Engine, EngineInstance, taskSecrets, TaskSpec } from "../engines";
-import { configureJob, engineJob, JobPlacement, jobId, NomadJob, SQL_PAYLOAD_PATH, sqlJob, variablePath } from "../jobs";
+import { configureJob, engineJob, JobPlacement, jobId, NomadJob, RestoreFirst, SQL_PAYLOAD_PATH, sqlJob, variablePath } from "../jobs";
 import { catalogPath, catalogValue } from "../render/catalog";
 import { connectionFile, ConnectionInfo } from "../render/connection";
 import { ARTIFACT_PATHS } from "../render/artifacts";
@@ -33,6 +33,8 @@ export interface EngineServiceArgs {
     readonly consulProvider: pulumi.ProviderResource;
     /** What must be done before the engine job is registered (the cluster configured, Nomad running). */
     readonly clusterReady: pulumi.Input<pulumi.Resource>[];
+    /** A new database restored from a backup before its accounts exist (`dbaas:restoreFrom`), and the rclone items it reads (secret). */
+    readonly restoreFirst?: { readonly job: pulumi.Output<RestoreFirst>; readonly items: pulumi.Output<Record<string, string>> };
 }
 
 /** The parts of the `connection` output: the secret ones (password, uri) are Pulumi secrets. */
@@ -56,6 +58,8 @@ export class EngineService extends pulumi.ComponentResource {
     public readonly image: pulumi.Output<string>;
     /** The ids of the database's Nomad jobs. */
     public readonly jobIds: { readonly engine: string; readonly configure: string; readonly sql: string };
+    /** The engine's job (what the backup jobs come after). */
+    public readonly engineJob: nomad.Job;
     /** Generated files: the jobs as registered, the GitOps connection file. */
     public readonly artifacts = new Artifacts();
 
@@ -103,13 +107,16 @@ export class EngineService extends pulumi.ComponentResource {
         const engineSpec = pulumi.all([placement, service, version]).apply(([p, task, v]) =>
             engineJob(p, { task, meta: { "dbaas.engine": engine.name, "dbaas.version": v.minor, "dbaas.image": v.image } }));
         const engineJobResource = this.job("engine", engineSpec, { detach: false }, [engineVariable, ...args.clusterReady], nomadOpts);
+        this.engineJob = engineJobResource;
 
         // Its configuration, whenever its inputs change (a fingerprint of them is in the job's meta).
-        const configureSecrets = secretsOf(configure);
+        const restore = args.restoreFirst;
+        const configureSecrets = restore ? pulumi.secret(pulumi.all([secretsOf(configure), restore.items]).apply(([a, b]) => ({ ...a, ...b }))) : secretsOf(configure);
         const fingerprint = pulumi.unsecret(pulumi.all([configure, configureSecrets]).apply(([task, secrets]) =>
             createHash("sha256").update(JSON.stringify({ task, secrets })).digest("hex")));
         const configureVariable = new nomad.Variable(`${name}-configure-secrets`, { path: variablePath(this.jobIds.configure), items: configureSecrets }, nomadOpts);
-        const configureSpec = pulumi.all([placement, wait, configure, fingerprint]).apply(([p, w, task, f]) => configureJob(p, { wait: w, task, inputsFingerprint: f }));
+        const configureSpec = pulumi.all([placement, wait, configure, fingerprint, restore?.job]).apply(([p, w, task, f, r]) =>
+            configureJob(p, { wait: w, task, inputsFingerprint: f, ...(r ? { restoreFirst: r } : {}) }));
         this.job("configure", configureSpec, { detach: true }, [configureVariable, engineJobResource], nomadOpts);
 
         // Administration SQL, dispatched by `dbaas sql` (the administrator over the socket: no secret).

@@ -11,6 +11,6 @@ export function loadConfig(): StackConfig {
     const raw = pulumi.runtime.allConfig();
     // Secret values are never echoed in an error message (the SDK marks them, internally).
     const isSecret = (pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean }).isConfigSecret;
-    const secretKeys = isSecret ? Object.keys(raw).filter((key) => isSecret(key)) : [];
+    const secretKeys = isSecret ? Object.keys(raw).filter((key) => isSecret(key)) : undefined;
     return parseStackConfig(raw, { secretKeys });
 }

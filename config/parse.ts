@@ -9,7 +9,9 @@ import { ENGINES, EngineName, resolveVersion } from "../engines";
 import { ConfigError, ConfigProblem } from "./errors";
 import { BOTH, KEY_DEFS, KeyDef } from "./keys";
 import { editDistance } from "./rules";
-import { CommonConfig, CONFIG_NAMESPACE, DatabaseUser, ControlPlaneConfig, DatabaseConfig, ExistingNetwork, RawConfig, StackConfig, StackKind } from "./types";
+import { backupCrossRules } from "./backupCross";
+import { DEFAULT_BACKUP } from "./backupRules";
+import { BackupConfig, RestoreFromConfig, CommonConfig, CONFIG_NAMESPACE, DatabaseUser, ControlPlaneConfig, DatabaseConfig, ExistingNetwork, RawConfig, StackConfig, StackKind } from "./types";
 
 function closestKey(name: string, candidates: readonly KeyDef[]): KeyDef | undefined {
     let best: KeyDef | undefined;
@@ -26,7 +28,10 @@ function closestKey(name: string, candidates: readonly KeyDef[]): KeyDef | undef
 
 /** Options of `parseStackConfig`. */
 export interface ParseOptions {
-    /** Keys whose values are secret: their values are never echoed in problems (e.g. from `pulumi.isConfigSecret`). */
+    /**
+     * Keys whose values are secret: their values are never echoed in problems (e.g. from
+     * `pulumi.isConfigSecret`). When given, a key that must be secret and is not is refused.
+     */
     readonly secretKeys?: Iterable<string>;
 }
 
@@ -71,6 +76,10 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
             report(key, value, `is not a key of a ${kind} stack (it belongs to ${d.kinds.join("/")} stacks)${near ? `; did you mean ${near.key}?` : ""}`);
             continue;
         }
+        if (d.secret && options.secretKeys !== undefined && !secret.has(key)) {
+            report(key, "[not shown]", `is a secret: set it with pulumi config set --secret ${key} (its value is now in clear in the stack file; rotate it)`);
+            continue;
+        }
         const c = d.rule.check(value);
         if (c.ok) values.set(name, c.value);
         else for (const m of c.messages) report(key, value, m);
@@ -107,6 +116,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
             if (why) report(`${prefix}schemas`, present.get("schemas"), `schema "${schema}": ${why}`);
         }
     }
+    if (kind === "database") backupCrossRules(values, present, (k, v, m) => report(`${prefix}${k}`, v, m));
     if (kind !== "database" && present.has("existingNetwork") && present.has("subnetCidr")) {
         report(`${prefix}subnetCidr`, present.get("subnetCidr"), "must not be set together with dbaas:existingNetwork (the subnet of an existing network is not created); remove one of them");
     }
@@ -119,6 +129,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         const d = byName.get(name)!;
         return (Array.isArray(d.default) ? Object.freeze([...d.default]) : d.default) as T;
     };
+    const optional = <T>(name: string): Record<string, T> => (values.has(name) ? { [name]: values.get(name) as T } : {});
     const common: CommonConfig = { flavor: get("flavor"), image: get("image"), sshUser: get("sshUser") };
 
     if (kind === "control-plane") {
@@ -157,6 +168,10 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         users: Object.freeze([...get<readonly DatabaseUser[]>("users")]),
         authUrl: get("authUrl"),
         region: get("region"),
+        backup: values.has("backup") ? get<BackupConfig>("backup") : DEFAULT_BACKUP,
+        ...optional<string>("backupSecondarySecret"),
+        ...optional<RestoreFromConfig>("restoreFrom"),
+        ...optional<string>("restoreKey"),
     };
     return Object.freeze(cfg);
 }

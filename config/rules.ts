@@ -182,32 +182,50 @@ export function nameserversRule(example: string): Rule<readonly string[]> {
     };
 }
 
+/** Parses a JSON object; the messages say what is accepted. */
+export function parseJsonObject(v: string, accepted: string): Check<Record<string, unknown>> {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(v);
+    } catch {
+        return bad(`not valid JSON: must be ${accepted}`);
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return bad(`not a JSON object: must be ${accepted}`);
+    return ok(parsed as Record<string, unknown>);
+}
+
+/**
+ * A rule for a JSON object with known fields: `build` reads the object, pushing what is wrong
+ * onto `messages` (which already names the unknown fields), and returns the value.
+ */
+export function objectRule<T>(accepted: string, known: readonly string[], build: (o: Record<string, unknown>, messages: string[]) => T): Rule<T> {
+    return {
+        accepted,
+        check: (v) => {
+            const parsed = parseJsonObject(v, accepted);
+            if (!parsed.ok) return parsed;
+            const messages = unknownFields(parsed.value, known).map((m) => `${m} (known: ${known.join(", ")})`);
+            const value = build(parsed.value, messages);
+            return messages.length > 0 ? bad(...messages) : ok(value);
+        },
+    };
+}
+
+/** The fields of an object that are not among `known` (`where` prefixes their names). */
+export function unknownFields(obj: Record<string, unknown>, known: readonly string[], where = ""): string[] {
+    return Object.keys(obj).filter((k) => !known.includes(k)).map((k) => `unknown field "${where}${k}"`);
+}
+
 const EXISTING_NETWORK_ACCEPTED = `a JSON object with two non-empty strings, e.g. '{"networkId": "<network UUID>", "subnetId": "<subnet UUID>"}'`;
 
 /** An existing network and subnet, by id. */
-export const existingNetworkRule: Rule<ExistingNetwork> = {
-    accepted: EXISTING_NETWORK_ACCEPTED,
-    check: (v) => {
-        let parsed: unknown;
-        try {
-            parsed = JSON.parse(v);
-        } catch {
-            return bad(`not valid JSON: must be ${EXISTING_NETWORK_ACCEPTED}`);
-        }
-        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return bad(`not a JSON object: must be ${EXISTING_NETWORK_ACCEPTED}`);
-        const obj = parsed as Record<string, unknown>;
-        const messages: string[] = [];
-        for (const k of Object.keys(obj)) {
-            if (k !== "networkId" && k !== "subnetId") messages.push(`unknown field "${k}": must be ${EXISTING_NETWORK_ACCEPTED}`);
-        }
-        for (const k of ["networkId", "subnetId"] as const) {
-            const f = obj[k];
-            if (typeof f !== "string" || f.trim() === "") messages.push(`field "${k}" must be a non-empty string: must be ${EXISTING_NETWORK_ACCEPTED}`);
-        }
-        if (messages.length > 0) return bad(...messages);
-        return ok(Object.freeze({ networkId: obj["networkId"] as string, subnetId: obj["subnetId"] as string }));
-    },
-};
+export const existingNetworkRule: Rule<ExistingNetwork> = objectRule(EXISTING_NETWORK_ACCEPTED, ["networkId", "subnetId"], (obj, messages) => {
+    for (const k of ["networkId", "subnetId"] as const) {
+        const f = obj[k];
+        if (typeof f !== "string" || f.trim() === "") messages.push(`field "${k}" must be a non-empty string: must be ${EXISTING_NETWORK_ACCEPTED}`);
+    }
+    return Object.freeze({ networkId: obj["networkId"] as string, subnetId: obj["subnetId"] as string });
+});
 
 const DB_NAME_ACCEPTED =
     "a DNS label that is also a safe engine identifier: lowercase letters, digits and '-', starting with a letter, ending with a letter or digit, at most 63 characters, e.g. \"my-first-db\"";

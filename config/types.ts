@@ -25,6 +25,41 @@ export interface ExistingNetwork {
 /** What an extra user of a database may do in its schemas (the engines' type). */
 export type { Access as UserAccess, DatabaseUser } from "../engines";
 
+/** A second cloud that keeps a copy of every backup (disaster recovery). */
+export interface SecondaryCloud {
+    /** Its Keystone v3 URL. */
+    readonly authUrl: string;
+    readonly region: string;
+    /** The id of an application credential of that cloud (its secret: `dbaas:backupSecondarySecret`). */
+    readonly credentialId: string;
+}
+
+/** `dbaas:backup`: when backups run, what is kept, when the restore drill runs, and the secondary cloud. */
+export interface BackupConfig {
+    /** Cron expression (UTC) of the backup job. */
+    readonly schedule: string;
+    /** Days (with a backup) whose newest backup is kept. */
+    readonly daily: number;
+    /** ISO weeks (with a backup) whose newest backup is kept. */
+    readonly weekly: number;
+    /** Cron expression (UTC) of the restore drill. */
+    readonly drillSchedule: string;
+    /** The second cloud that receives a verified copy of each backup. */
+    readonly secondary?: SecondaryCloud;
+}
+
+/** `dbaas:restoreFrom`: the backup a new database starts from. */
+export interface RestoreFromConfig {
+    /** The Swift container holding the source database's backups. */
+    readonly container: string;
+    /** Which cloud that container is on. */
+    readonly cloud: "primary" | "secondary";
+    /** A backup id, or "latest". */
+    readonly backup: string;
+    /** The source database's name (the prefix of its backup ids); default: this database's. */
+    readonly database?: string;
+}
+
 /** Keys common to both kinds of stack. */
 export interface CommonConfig {
     /** Nova flavor name of the servers. */
@@ -89,6 +124,14 @@ export interface DatabaseConfig extends CommonConfig {
     readonly authUrl: string;
     /** OpenStack region of the nodes' agents. */
     readonly region: string;
+    /** Backups: schedule, retention, drill, secondary cloud. */
+    readonly backup: BackupConfig;
+    /** The secondary cloud's application credential secret (set exactly when `backup.secondary` is). */
+    readonly backupSecondarySecret?: string;
+    /** The backup this new database is restored from before it serves. */
+    readonly restoreFrom?: RestoreFromConfig;
+    /** The source's crypt key (`password:salt`, its `backupKey` output); set exactly when `restoreFrom` is. */
+    readonly restoreKey?: string;
 }
 
 /** The parsed configuration of a stack, discriminated on `kind`. */

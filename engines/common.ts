@@ -2,21 +2,17 @@
  * Helpers shared by the engine definitions: the memory budget of a flavor, the container-side
  * locations of an instance, quoting for shell and file contents. Pure.
  */
-import { EngineInstance, FlavorSize, TaskFile } from "./engine";
+import { shellQuote } from "../common/shell";
+import { EngineInstance, FlavorSize, InstancePaths, SecretItem, TaskFile, TaskSpec, VolumeMountSpec } from "./engine";
+
+export { shellQuote };
 
 /** Nomad's task directories, as the docker driver mounts them in every container. */
 export const NOMAD_LOCAL_DIR = "/local";
 export const NOMAD_SECRETS_DIR = "/secrets";
 
 /** The locations an instance's tasks use, defaults filled in. */
-export interface Placement {
-    readonly socketDir: string;
-    readonly imageSocketDir: string;
-    readonly localDir: string;
-    readonly secretsDir: string;
-    readonly listenAddress: string;
-    readonly port: number;
-}
+export type Placement = Required<InstancePaths>;
 
 /** The instance's placement, with the engine's defaults. */
 export function placementOf(inst: EngineInstance, defaults: { socketDir: string; port: number; listenAddress: string }): Placement {
@@ -40,12 +36,15 @@ export function containerPath(place: Placement, destination: string): string {
 
 /**
  * What a database node keeps for itself, MB: the OS, corosync and Pacemaker, dockerd, the Nomad
- * and Consul agents (the Nomad client's `reserved` memory), and one batch task (configure, sql,
- * a backup) beside the engine: jobs/resources.ts's BATCH_MEMORY_MB (a test checks it). Docker
- * enforces the service task's `memoryMb` as a hard limit, so the settings are sized from it.
- * Nomad's client `reserved` memory on the database nodes should be NODE_RESERVED_MB.
+ * and Consul agents. It is the Nomad client's `reserved` memory (render/agents/client.ts).
  */
 export const NODE_RESERVED_MB = 768;
+
+/**
+ * The memory of one batch task (configure, sql, a backup), beside the engine: the job builders
+ * give each batch task this much. Docker enforces the service task's `memoryMb` as a hard limit,
+ * so the engine's settings are sized from what is left.
+ */
 export const BATCH_TASK_MB = 256;
 
 /**
@@ -82,10 +81,6 @@ export function mb(value: number): string {
     const v = Math.round(value);
     return v % 1024 === 0 ? `${v / 1024}GB` : `${v}MB`;
 }
-
-import { shellQuote } from "../common/shell";
-
-export { shellQuote };
 
 /**
  * Checks a plain task file before it is handed out: Nomad renders every file as a Go template,
@@ -144,4 +139,110 @@ until bash ${shellQuote(healthScriptPath)} >/dev/null 2>&1; do
 done
 echo "${engineTitle} is ready"
 `;
+}
+
+/** The files every engine's tasks share, at the same task-relative paths. */
+export const COMMON_FILES = {
+    health: "local/healthcheck.sh",
+    wait: "local/wait.sh",
+    configure: "local/configure.sh",
+    adminPassword: "secrets/admin_password",
+    cert: "secrets/tls.crt",
+    key: "secrets/tls.key",
+} as const;
+
+/** The host volumes of the engine and its wait task: the data at the mountpoint, the socket where the engine looks for it. */
+export function engineVolumes(inst: EngineInstance, place: Placement): VolumeMountSpec[] {
+    return [
+        { volume: "data", destination: inst.mountpoint },
+        { volume: "socket", destination: place.socketDir },
+    ];
+}
+
+/**
+ * The service task's secrets: the administrator's initial password (read by the image's
+ * entrypoint as root, at initialisation only), the certificate chain, and the key, owned by the
+ * engine's user and unreadable by others (PostgreSQL refuses it otherwise).
+ */
+export function serviceSecretFiles(uid: number): TaskFile[] {
+    return [
+        secretFile(COMMON_FILES.adminPassword, "admin_password"),
+        secretFile(COMMON_FILES.cert, "tls_cert", { perms: "0444" }),
+        secretFile(COMMON_FILES.key, "tls_key", { perms: "0600", uid, gid: uid }),
+    ];
+}
+
+/** What an engine's service task has of its own; the rest (health check, secrets, volumes) is every engine's. */
+export interface ServiceParts {
+    /** The server's program and arguments. */
+    readonly command: string;
+    readonly args: readonly string[];
+    /** Environment for the image's entrypoint (no secret). */
+    readonly env: Readonly<Record<string, string>>;
+    /** Its configuration files. */
+    readonly files: readonly TaskFile[];
+    /** Its health check script. */
+    readonly healthScript: string;
+    /** The port, the memory budget, /dev/shm, the clean-shutdown signal and time. */
+    readonly port: number;
+    readonly sizing: { readonly memoryMb: number; readonly stopSeconds: number; readonly shmSizeMb?: number };
+    readonly killSignal: string;
+}
+
+/** The engine's service task: its own parts, the health check, the service's secrets (owned by `uid`), the data and socket volumes. */
+export function serviceTaskOf(inst: EngineInstance, place: Placement, uid: number, own: ServiceParts): TaskSpec {
+    return {
+        image: inst.version.image,
+        command: own.command,
+        args: own.args,
+        env: own.env,
+        files: [...own.files, plainFile(COMMON_FILES.health, own.healthScript, { perms: "0755" }), ...serviceSecretFiles(uid)],
+        volumes: engineVolumes(inst, place),
+        port: own.port,
+        memoryMb: own.sizing.memoryMb,
+        ...(own.sizing.shmSizeMb !== undefined ? { shmSizeMb: own.sizing.shmSizeMb } : {}),
+        healthCheck: { command: "bash", args: [containerPath(place, COMMON_FILES.health)] },
+        killSignal: own.killSignal,
+        killTimeoutSeconds: own.sizing.stopSeconds,
+    };
+}
+
+/** A task of the engine's image that runs one of its files with bash (`args` after the script's path). */
+export function scriptTask(inst: EngineInstance, place: Placement, script: { file: string; content: string }, more: Partial<Pick<TaskSpec, "user" | "files" | "volumes" | "args">> = {}): TaskSpec {
+    return {
+        image: inst.version.image,
+        command: "bash",
+        args: [containerPath(place, script.file), ...(more.args ?? [])],
+        env: {},
+        ...(more.user !== undefined ? { user: more.user } : {}),
+        files: [plainFile(script.file, script.content, { perms: "0755" }), ...(more.files ?? [])],
+        volumes: more.volumes ?? [{ volume: "socket", destination: place.socketDir }],
+    };
+}
+
+/** The wait task: the engine's own health check, from a container of its image beside it, until it passes. */
+export function waitTaskOf(inst: EngineInstance, place: Placement, healthScript: string, title: string): TaskSpec {
+    return scriptTask(inst, place, { file: COMMON_FILES.wait, content: waitScript(containerPath(place, COMMON_FILES.health), title) }, {
+        files: [plainFile(COMMON_FILES.health, healthScript, { perms: "0755" })],
+        volumes: engineVolumes(inst, place),
+    });
+}
+
+/** Where an engine's instance lives: its tasks' locations (the engine's defaults filled in) and its data directory, `<mountpoint>/<engine>/<major>`. */
+export function locationsOf(engine: string, defaults: { socketDir: string; port: number }): { place(inst: EngineInstance): Placement; dataDir(inst: EngineInstance): string } {
+    return {
+        place: (inst) => placementOf(inst, { ...defaults, listenAddress: "*" }),
+        dataDir: (inst) => `${inst.mountpoint}/${engine}/${inst.version.major}`,
+    };
+}
+
+/** The Variable items of every engine: the administrator's, the owner's and each user's passwords, the TLS chain and key. */
+export function secretItemsOf(adminAccount: string, inst: Pick<EngineInstance, "database" | "users">): SecretItem[] {
+    return [
+        { name: "admin_password", kind: "password", account: adminAccount },
+        { name: "owner_password", kind: "password", account: inst.database },
+        ...inst.users.map((u): SecretItem => ({ name: userPasswordItem(u.name), kind: "password", account: u.name })),
+        { name: "tls_cert", kind: "tls-cert" },
+        { name: "tls_key", kind: "tls-key" },
+    ];
 }

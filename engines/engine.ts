@@ -219,6 +219,40 @@ export interface RestoreCommand {
     readonly input: "stdin" | "file";
 }
 
+/** A restore command's input: the decompressed dump on stdin, or a file named in argv (backups/: `{dump-file}`). */
+export interface RestoreInput {
+    readonly input: "stdin" | "file";
+    readonly argv: readonly string[];
+}
+
+/**
+ * What the backup, restore and restore-drill jobs run of an engine (backups/ wraps them in its
+ * scripts): every command reaches the engine over the socket at the instance's socket directory,
+ * as the administrator, run as {@link EngineBackupSpec.user}.
+ */
+export interface EngineBackupSpec {
+    /** The engine's name, as the manifest records it. */
+    readonly engine: EngineName;
+    /** The OS user of the tasks that run these commands (unset: root). */
+    readonly user?: string;
+    /** Writes a full logical dump to stdout; without `rowCounts`, also the row counts (in its own snapshot) to `$DBAAS_ROWS_FILE`. */
+    readonly dump: readonly string[];
+    /** Prints `<table><TAB><count>` per table, beside the dump (absent: the dump writes them). */
+    readonly rowCounts?: readonly string[];
+    /** Restores into the live database, whose accounts exist (`dbaas restore`). */
+    readonly restore: RestoreInput;
+    /**
+     * Restoring into a new database (a new stack's first restore, the restore drill): `prepare`
+     * (when set) creates what the dump needs before it restores (the database and its owner, no
+     * login); `restore` gives the objects to the owner and leaves privileges to the configure job.
+     */
+    readonly fresh: { readonly prepare?: readonly string[]; readonly restore: RestoreInput };
+    /** Prints `<table><TAB><count>` per table of the database (the manifest's rows): the drill compares. */
+    readonly countRows: readonly string[];
+    /** Exits 0 once the engine answers over the socket. */
+    readonly ping: readonly string[];
+}
+
 /** What a connection URI is made of. */
 export interface ConnectionParts {
     readonly host: string;
@@ -242,6 +276,12 @@ export interface Engine {
     readonly retired: readonly RetiredLine[];
     /** The TCP port the engine listens on (and the only one clients reach). */
     readonly port: number;
+    /**
+     * Whether a backup restores into a database of another name (PostgreSQL: pg_restore -d
+     * names it); MariaDB's dump names its databases, so a new database restored from a backup
+     * must have the source's name.
+     */
+    readonly restoresUnderAnotherName: boolean;
     /** The official image, without tag: "docker.io/library/postgres". */
     readonly image: string;
     /** The uid/gid the image runs the engine as (owner of its key file and data). */
@@ -285,6 +325,14 @@ export interface Engine {
     backupCommand(inst: EngineInstance, opts?: { file?: string }): BackupCommand;
     /** Restores such a backup, over the socket as the administrator. */
     restoreCommand(inst: EngineInstance, opts?: { file?: string; jobs?: number }): RestoreCommand;
+    /** What the backup jobs run (dump with row counts, restores, counts), over the instance's socket. */
+    backupSpec(inst: EngineInstance): EngineBackupSpec;
+    /**
+     * A throw-away server of the engine's image for the restore drill: its data inside the
+     * container (gone with it), no TCP at all, its socket in `inst.paths.socketDir`; trusted
+     * local administrator. Runs until stopped.
+     */
+    scratchTask(inst: EngineInstance): TaskSpec;
 }
 
 /** The Variable items a task reads. */

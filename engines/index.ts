@@ -7,6 +7,7 @@ import { mariadb } from "./mariadb";
 import { postgresql } from "./postgresql";
 
 export * from "./engine";
+export { BATCH_TASK_MB, NODE_RESERVED_MB } from "./common";
 
 /** Every engine, by name. */
 export const ENGINES: { readonly [E in EngineName]: Engine } = { postgresql, mariadb };

@@ -29,12 +29,9 @@ export function jobHeader(p: JobPlacement, id: string, type: "service" | "batch"
     };
 }
 
-/** The host volumes of a task group: the data (the volume's mountpoint) and the engine's socket directory. */
-export function hostVolumes(): Record<string, object> {
-    return {
-        data: { Name: "data", Type: "host", Source: "data", ReadOnly: false },
-        socket: { Name: "socket", Type: "host", Source: "socket", ReadOnly: false },
-    };
+/** The host volumes of a task group: the data (the volume's mountpoint) and the engine's socket directory (or only those named). */
+export function hostVolumes(names: readonly ("data" | "socket")[] = ["data", "socket"]): Record<string, object> {
+    return Object.fromEntries(names.map((n) => [n, { Name: n, Type: "host", Source: n, ReadOnly: false }]));
 }
 
 const ITEM = /^[a-z_][a-z0-9_]*$/;

@@ -52,6 +52,8 @@ export class DbaasMocks implements pulumi.runtime.Mocks {
                 return { ...inputs, id: uuidOf(`flavor/${String(inputs["name"])}`), ram: OFFLINE_FLAVOR.ramMb, vcpus: OFFLINE_FLAVOR.vcpus, disk: 20 };
             case "openstack:images/getImage:getImage":
                 return { ...inputs, id: uuidOf(`image/${String(inputs["name"])}`) };
+            case "consul:index/getAclTokenSecretId:getAclTokenSecretId":
+                return { ...inputs, id: String(inputs["accessorId"]), secretId: this.secret(`consul-token-${String(inputs["accessorId"])}`) };
             case "openstack:identity/getAuthScope:getAuthScope":
                 return { ...inputs, id: "mock-scope", projectId: uuidOf("project"), userId: uuidOf("user"), region: "RegionOne" };
             default:

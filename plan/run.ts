@@ -42,6 +42,8 @@ export interface StackRun {
 export interface RunOptions {
     /** Config values to set (a string) or remove (`undefined`) on top of the file's. */
     readonly overrides?: Readonly<Record<string, string | undefined>>;
+    /** Secret config values to set on top of the file's (as `pulumi config set --secret`). */
+    readonly secrets?: Readonly<Record<string, string>>;
 }
 
 /** Runs the stack of a `Pulumi.<stack>.yaml` file under the mock runtime. */
@@ -54,11 +56,13 @@ export async function runStack(configFile: string, options: RunOptions = {}): Pr
         if (value === undefined) delete config[key];
         else config[key] = value;
     }
-    pulumi.runtime.setAllConfig(config, [...file.secureKeys]);
+    const secureKeys = [...file.secureKeys, ...Object.keys(options.secrets ?? {})];
+    Object.assign(config, options.secrets ?? {});
+    pulumi.runtime.setAllConfig(config, secureKeys);
 
     const controlPlane = config["dbaas:controlPlane"];
     const mocks = new DbaasMocks(controlPlane ? { [controlPlane]: OFFLINE_CONTROL_PLANE_OUTPUTS } : {});
-    for (const key of file.secureKeys) mocks.secretValues.add(config[key]);
+    for (const key of secureKeys) mocks.secretValues.add(config[key]);
     for (const output of Object.values(OFFLINE_CONTROL_PLANE_OUTPUTS)) {
         if (output.secret && typeof output.value === "string") mocks.secretValues.add(output.value);
     }

@@ -5,6 +5,14 @@ export function catalogPath(database: string): string {
     return `dbaas/databases/${database}`;
 }
 
+/**
+ * Where the restore drill records its last result, beside the database's entry: JSON
+ * {"result": "passed"|"failed", "backup", "backupFinished", "started", "finished", "tables", "rows", "message"}.
+ */
+export function restoreDrillPath(database: string): string {
+    return `${catalogPath(database)}/restore-drill`;
+}
+
 /** What the catalog says of a database. */
 export interface CatalogEntry {
     /** The engine. */

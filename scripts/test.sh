@@ -13,12 +13,17 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # images), systemd-nspawn (systemd-container), socat (the mirror relay), apt-ftparchive
 # (apt-utils) and gpg (the consul/nomad stand-ins' signed repository), the ssh client, openssl
 # (the lab's TLS material), psql (the drill's client, from postgresql).
+# Backups: a Swift all-in-one (tempauth, memcached), rclone (the official image's version),
+# MariaDB, zstd, busybox (the rclone and consul images' shell and tools), gosu (the restore
+# drill's throw-away servers step down with it, as the engines' images do).
 DEBIAN_PACKAGES=(
   cloud-init shellcheck python3 jq
   pcs pacemaker pacemaker-cli-utils corosync resource-agents fence-agents
   kmod iproute2 util-linux procps psmisc e2fsprogs xfsprogs
   postgresql mariadb-server mariadb-client gosu openssl
   mmdebstrap systemd-container socat apt-utils gpg openssh-client
+  swift swift-proxy swift-account swift-container swift-object python3-swiftclient memcached
+  rclone zstd busybox
 )
 export DEBIAN_FRONTEND=noninteractive
 as_root apt-get update -qq

@@ -4,6 +4,9 @@ import { DatabaseConfig } from "../config";
 import { engineOf, EngineInstance } from "../engines";
 import { Database } from "../components/database";
 import { EngineService } from "../components/engineService";
+import { BackupStorage, sourceItems } from "../components/backupStorage";
+import { BackupJobs } from "../components/backupJobs";
+import { RestoreFirst } from "../jobs";
 import { CONTROL_PLANE_OUTPUTS, ControlPlaneOutputName, ControlPlaneOutputs } from "../contract/controlPlane";
 import { StackDefinition } from "./types";
 
@@ -45,19 +48,33 @@ export function databaseStack(cfg: DatabaseConfig): StackDefinition {
         engineStopSeconds: instance.apply((i) => engine.serviceTask(i).killTimeoutSeconds ?? 120),
         controlPlane: cp,
     });
+    const placement = pulumi.all([cp.datacenter, cp.nomadRegion]).apply(([datacenter, region]) => ({ database: cfg.name, datacenter, region }));
+    const secondary = cfg.backup.secondary;
+    const storage = new BackupStorage(`${cfg.name}-backup-storage`, {
+        databaseName: cfg.name, authUrl: cfg.authUrl, region: cfg.region, deleteData: cfg.deleteData,
+        ...(secondary ? { secondary: { cloud: secondary, credentialSecret: pulumi.secret(cfg.backupSecondarySecret ?? "") } } : {}),
+    }, { parent: db });
     const service = new EngineService(`${cfg.name}-engine`, {
         engine,
         accounts: { database: cfg.name, users: cfg.users },
         instance,
-        placement: pulumi.all([cp.datacenter, cp.nomadRegion]).apply(([datacenter, region]) => ({ database: cfg.name, datacenter, region })),
+        placement,
         address: db.address,
         stack: pulumi.getStack(),
         nomadProvider: db.nomadProvider,
         consulProvider: db.consulProvider,
         clusterReady: [db.pacemaker.configure],
+        ...restoreFirst(cfg, instance, storage),
+    }, { parent: db });
+    const backups = new BackupJobs(`${cfg.name}-backups`, {
+        databaseName: cfg.name, engine, instance, placement, storage,
+        schedule: cfg.backup.schedule, retention: { daily: cfg.backup.daily, weekly: cfg.backup.weekly }, drillSchedule: cfg.backup.drillSchedule,
+        consulVersion: cp.consulVersion, nomadProvider: db.nomadProvider, consulProvider: db.consulProvider, engineJob: service.engineJob,
+        nomadApi: { address: cp.nomadAddress, token: cp.nomadToken, caPem: cp.caCertPem, region: cp.nomadRegion },
+        deleteData: cfg.deleteData,
     }, { parent: db });
     const artifacts = new Map(Object.entries(db.artifacts.all));
-    for (const [path, content] of Object.entries(service.artifacts.all)) artifacts.set(path, content);
+    for (const [path, content] of [...Object.entries(service.artifacts.all), ...Object.entries(backups.artifacts.all)]) artifacts.set(path, content);
     return {
         outputs: {
             name: cfg.name,
@@ -71,9 +88,27 @@ export function databaseStack(cfg: DatabaseConfig): StackDefinition {
             // Where `dbaas status` reads the cluster (through the bastion).
             nodeAddresses: pulumi.all(db.cluster.nodes.map((n) => n.address)).apply((a) => Object.fromEntries(db.cluster.nodes.map((n, i) => [n.name, a[i]]))),
             controlPlane: cfg.controlPlane,
-            jobs: service.jobIds,
+            jobs: { ...service.jobIds, ...backups.jobIds },
             connection: service.connection,
+            backups: { container: storage.containerName, secondary: secondary ? { authUrl: secondary.authUrl, region: secondary.region } : null, restoreDrillKey: backups.drillKey },
+            backupKey: storage.backupKey,
         },
         artifacts: Object.fromEntries(artifacts),
     };
+}
+
+/** With `dbaas:restoreFrom`: what the configure job restores first (the source's container and key, on this stack's credentials). */
+function restoreFirst(cfg: DatabaseConfig, instance: pulumi.Output<EngineInstance>, storage: BackupStorage): { restoreFirst?: { job: pulumi.Output<RestoreFirst>; items: pulumi.Output<Record<string, string>> } } {
+    const from = cfg.restoreFrom;
+    if (!from) return {};
+    const engine = engineOf(cfg.engine);
+    const job = pulumi.all([instance, storage.stores]).apply(([i, stores]): RestoreFirst => {
+        const store = stores[from.cloud];
+        if (!store) throw new Error(`dbaas:restoreFrom reads the ${from.cloud} cloud, which dbaas:backup does not name`);
+        return {
+            target: { spec: engine.backupSpec(i), image: i.version.image, version: i.version.minor, socketDir: i.paths?.socketDir ?? engine.socketDir, stores: { ...stores, [from.cloud]: { ...store, container: from.container } } },
+            sourceDatabase: from.database ?? cfg.name, cloud: from.cloud, backup: from.backup, mountpoint: i.mountpoint, mark: `${engine.dataDir(i)}/.dbaas-restored`,
+        };
+    });
+    return { restoreFirst: { job, items: sourceItems(storage, from.cloud, pulumi.secret(cfg.restoreKey ?? "")) } };
 }

@@ -4,12 +4,12 @@
  * records what it is asked.
  */
 import * as assert from "assert";
-import { createServer, IncomingMessage, Server } from "http";
 import { AddressInfo } from "net";
 import { readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
-import { main } from "../cli/main";
+import { dbaas } from "./support/cli";
+import { answer, fakeNomadServer } from "./support/nomadApi";
 import { useTempDir } from "./support/fixtures";
 
 const CA = "-----BEGIN CERTIFICATE-----\nTESTCA\n-----END CERTIFICATE-----\n";
@@ -18,33 +18,16 @@ const DB_OUTPUTS = {
     connection: { engine: "postgresql", version: "16.14", host: "203.0.113.7", port: 5432, database: "orders", user: "orders", sslmode: "verify-full", caCert: CA, password: "[secret]", uri: "[secret]" },
 };
 
-/** Runs the tool in-process, collecting its output. */
-async function dbaas(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = "";
-    let err = "";
-    const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
-    return { code, out, err };
-}
-
 /** A stand-in for Nomad's API: one parameterized job whose dispatch completes (or fails) with given logs. */
 function fakeNomad(result: { status: "complete" | "failed"; exit: number; stdout: string; stderr: string }) {
-    const seen: { method: string; url: string; token: string; body: string }[] = [];
-    const server: Server = createServer((req: IncomingMessage, res) => {
-        let body = "";
-        req.on("data", (c: Buffer) => (body += c.toString()));
-        req.on("end", () => {
-            seen.push({ method: req.method ?? "", url: req.url ?? "", token: String(req.headers["x-nomad-token"]), body });
-            const url = new URL(req.url ?? "/", "http://x");
-            if (req.method === "POST" && url.pathname === "/v1/job/orders-sql/dispatch") return void res.end(JSON.stringify({ DispatchedJobID: "orders-sql/dispatch-1", EvalID: "e1" }));
-            if (url.pathname === "/v1/job/orders-sql%2Fdispatch-1/allocations" || url.pathname === "/v1/job/orders-sql/dispatch-1/allocations") {
-                return void res.end(JSON.stringify([{ ID: "alloc-1", ClientStatus: result.status, TaskStates: { sql: { State: "dead", Failed: result.exit !== 0, Events: [{ Type: "Terminated", ExitCode: result.exit }] } } }]));
-            }
-            if (url.pathname === "/v1/client/fs/logs/alloc-1") return void res.end(url.searchParams.get("type") === "stdout" ? result.stdout : result.stderr);
-            res.statusCode = 404;
-            res.end("not found");
-        });
+    return fakeNomadServer((method, url, res) => {
+        if (method === "POST" && url.pathname === "/v1/job/orders-sql/dispatch") return answer(res, { DispatchedJobID: "orders-sql/dispatch-1", EvalID: "e1" });
+        if (url.pathname === "/v1/job/orders-sql%2Fdispatch-1/allocations" || url.pathname === "/v1/job/orders-sql/dispatch-1/allocations") {
+            return answer(res, [{ ID: "alloc-1", ClientStatus: result.status, TaskStates: { sql: { State: "dead", Failed: result.exit !== 0, Events: [{ Type: "Terminated", ExitCode: result.exit }] } } }]);
+        }
+        if (url.pathname === "/v1/client/fs/logs/alloc-1") return answer(res, url.searchParams.get("type") === "stdout" ? result.stdout : result.stderr);
+        return false;
     });
-    return { server, seen };
 }
 
 describe("dbaas connection and dbaas sql, from stack outputs in files", () => {

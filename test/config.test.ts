@@ -107,6 +107,7 @@ describe("config: parseStackConfig", () => {
                 controlPlane: "acme/cloud-dbaas/control-plane", engine: "postgresql", version: { major: "16", minor: "16.14", pinnedByProgram: true, imageTag: "16.14-trixie", image: "docker.io/library/postgres:16.14-trixie" }, name: "my-first-db",
                 sizeGb: 10, nodes: 2, allowedCidrs: ["10.0.0.0/8"], floatingIpPool: "public", fstype: "xfs", deleteData: false, schemas: [], users: [],
                 authUrl: "https://keystone.example.org:5000/v3", region: "RegionOne",
+                backup: { schedule: "0 3 * * *", daily: 7, weekly: 4, drillSchedule: "30 4 * * 0" },
             });
             assert.ok(Object.isFrozen(cfg));
         });

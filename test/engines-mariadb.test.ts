@@ -7,10 +7,10 @@
 import * as assert from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { EngineInstance, resolveVersion } from "../engines";
+import { EngineInstance } from "../engines";
 import { mariadbSizing } from "../engines/mariadb/settings";
 import { MariadbServer } from "./support/engines/mariadb";
-import { run, testTls, TRICKY_PASSWORD } from "./support/engines/sandbox";
+import { run, runSqlPayload, testInstance, testTls, TRICKY_PASSWORD, waitThenStopChecks } from "./support/engines/sandbox";
 
 const DATABASE = "my-first-db";
 
@@ -34,21 +34,7 @@ describe("MariaDB engine, on a real server (10.11)", function () {
 
     before(async () => {
         // The tests run Debian's 10.11: the instance is of that series.
-        const v = resolveVersion("mariadb", "10.11");
-        if (!v.ok) throw new Error(v.message);
-        await m.start((paths) => ({
-            database: DATABASE,
-            mountpoint: m.sandbox.mountpoint,
-            version: v.version,
-            size: { ramMb: 1024, vcpus: 1 },
-            volumeGb: 10,
-            users: [
-                { name: "reporting", access: "read" },
-                { name: "app_writer", access: "write" },
-            ],
-            schemas: ["app", "audit_log"],
-            paths,
-        }));
+        await m.start((paths) => testInstance("mariadb", "10.11", m.sandbox.mountpoint, paths));
         inst = m.inst;
     });
     after(async () => {
@@ -98,9 +84,7 @@ describe("MariaDB engine, on a real server (10.11)", function () {
         q = as("app_writer", "user_app_writer_password", "CREATE TABLE app.w (x INT)");
         assert.match(q.stderr, /CREATE command denied/);
         // A table created later (by the administrator) is covered too: database-level grants.
-        const payload = path.join(m.sandbox.localDir, "payload.sql");
-        fs.writeFileSync(payload, "CREATE TABLE audit_log.events (what TEXT);\nINSERT INTO audit_log.events VALUES ('created');\n");
-        const s = m.runTask(m.engine.sqlTask(inst, payload));
+        const s = runSqlPayload(m, "CREATE TABLE audit_log.events (what TEXT);\nINSERT INTO audit_log.events VALUES ('created');\n");
         assert.equal(s.status, 0, s.stderr);
         assert.equal(as("reporting", "user_reporting_password", "SELECT what FROM audit_log.events").stdout.trim(), "created");
         assert.equal(as("app_writer", "user_app_writer_password", "INSERT INTO audit_log.events VALUES ('w')").status, 0);
@@ -208,20 +192,5 @@ describe("MariaDB engine, on a real server (10.11)", function () {
         assert.equal(m.rootSqlOk("SELECT COUNT(*) FROM app.t").trim(), count);
     });
 
-    it("the wait task passes once the engine is healthy (from another container's point of view: the shared socket and data)", () => {
-        const r = m.runTask(m.engine.waitTask(inst));
-        assert.equal(r.status, 0, r.stderr);
-        assert.match(r.stdout, /MariaDB is ready/);
-    });
-
-    it("stops cleanly on the task's kill signal within its kill timeout", async () => {
-        const took = await m.stop();
-        const wait = m.engine.waitTask(inst);
-        const w = run(wait.command!, [...wait.args, "3"]);
-        assert.equal(w.status, 1);
-        assert.match(w.stderr, /MariaDB is not ready after 3 s/);
-        assert.ok(took !== undefined && took < m.service.killTimeoutSeconds!, `took ${took} s`);
-        assert.match(m.server!.log(), /Shutdown complete/);
-        m.server = undefined;
-    });
+    waitThenStopChecks(() => m, "MariaDB", [/Shutdown complete/]);
 });

@@ -8,30 +8,13 @@
 import * as assert from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { EngineInstance, resolveVersion } from "../engines";
+import { EngineInstance } from "../engines";
 import { postgresqlSizing } from "../engines/postgresql/settings";
 import { clientEnv, PostgresqlServer } from "./support/engines/postgresql";
-import { run, testTls, TRICKY_PASSWORD } from "./support/engines/sandbox";
+import { run, runSqlPayload, testInstance, testTls, TRICKY_PASSWORD, waitThenStopChecks } from "./support/engines/sandbox";
 
 const DATABASE = "my-first-db";
 
-function instance(major: string, paths: EngineInstance["paths"]): EngineInstance {
-    const v = resolveVersion("postgresql", major);
-    if (!v.ok) throw new Error(v.message);
-    return {
-        database: DATABASE,
-        mountpoint: "", // replaced below by the sandbox's
-        version: v.version,
-        size: { ramMb: 1024, vcpus: 1 },
-        volumeGb: 10,
-        users: [
-            { name: "reporting", access: "read" },
-            { name: "app_writer", access: "write" },
-        ],
-        schemas: ["app", "audit_log"],
-        paths,
-    };
-}
 
 /** Everything the configure task may touch, as text: roles (with their SCRAM verifiers), databases, schemas, ACLs, default ACLs. */
 function snapshot(pg: PostgresqlServer): string {
@@ -54,7 +37,7 @@ for (const major of ["15", "16", "17", "18"]) {
         let inst: EngineInstance;
 
         before(async () => {
-            await pg.start((paths) => ({ ...instance(major, paths), mountpoint: pg.sandbox.mountpoint }));
+            await pg.start((paths) => testInstance("postgresql", major, pg.sandbox.mountpoint, paths));
             inst = pg.inst;
         });
         after(async () => {
@@ -102,17 +85,14 @@ for (const major of ["15", "16", "17", "18"]) {
             q = as("app_writer", "user_app_writer_password", "CREATE TABLE app.w (x int)");
             assert.match(q.stderr, /permission denied for schema app/);
             // A table the administrator creates through the sql job: readable and writable as configured (default privileges for postgres).
-            const payload = path.join(pg.sandbox.localDir, "payload.sql");
-            fs.writeFileSync(payload, "CREATE TABLE audit_log.events (at timestamptz DEFAULT now(), what text);\nINSERT INTO audit_log.events (what) VALUES ('created');\n");
-            const s = pg.runTask(pg.engine.sqlTask(inst, payload));
+            const s = runSqlPayload(pg, "CREATE TABLE audit_log.events (at timestamptz DEFAULT now(), what text);\nINSERT INTO audit_log.events (what) VALUES ('created');\n");
             assert.equal(s.status, 0, s.stderr);
             assert.equal(as("reporting", "user_reporting_password", "SELECT what FROM audit_log.events").stdout.trim(), "created");
             assert.equal(as("app_writer", "user_app_writer_password", "INSERT INTO audit_log.events (what) VALUES ('w')").status, 0);
             assert.equal(as(DATABASE, "owner_password", "INSERT INTO audit_log.events (what) VALUES ('o')").status, 0);
             // The table is the administrator's: to create the application's own, the payload says SET ROLE.
             assert.match(as(DATABASE, "owner_password", "ALTER TABLE audit_log.events ADD COLUMN who text").stderr, /must be owner/);
-            fs.writeFileSync(payload, `SET ROLE "${DATABASE}";\nCREATE TABLE app.owned (x int);\n`);
-            assert.equal(pg.runTask(pg.engine.sqlTask(inst, payload)).status, 0);
+            assert.equal(runSqlPayload(pg, `SET ROLE "${DATABASE}";\nCREATE TABLE app.owned (x int);\n`).status, 0);
             assert.equal(pg.adminSqlOk(DATABASE, "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'app.owned'::regclass").trim(), DATABASE);
             assert.equal(as("reporting", "user_reporting_password", "SELECT count(*) FROM app.owned").status, 0);
         });
@@ -228,22 +208,6 @@ for (const major of ["15", "16", "17", "18"]) {
             });
         }
 
-        it("the wait task passes once the engine is healthy (from another container's point of view: the shared socket)", () => {
-            const r = pg.runTask(pg.engine.waitTask(inst));
-            assert.equal(r.status, 0, r.stderr);
-            assert.match(r.stdout, /PostgreSQL is ready/);
-        });
-
-        it("stops cleanly on the task's kill signal within its kill timeout", async () => {
-            const took = await pg.stop();
-            const wait = pg.engine.waitTask(inst);
-            const w = run(wait.command!, [...wait.args, "3"], { env: clientEnv() });
-            assert.equal(w.status, 1);
-            assert.match(w.stderr, /PostgreSQL is not ready after 3 s/);
-            assert.ok(took !== undefined && took < pg.service.killTimeoutSeconds!, `took ${took} s`);
-            assert.match(pg.server!.log(), /database system is shut down/);
-            assert.match(pg.server!.log(), /received fast shutdown request/);
-            pg.server = undefined;
-        });
+        waitThenStopChecks(() => pg, "PostgreSQL", [/database system is shut down/, /received fast shutdown request/], clientEnv());
     });
 }

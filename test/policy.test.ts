@@ -25,16 +25,18 @@ describe("policy pack rules", () => {
     });
 
     describe("our own example stacks pass every policy", () => {
-        it("Pulumi.dev().yaml (control plane)", () => {
+        it("Pulumi.dev.yaml (control plane)", () => {
             assert.ok(devResources().length > 20);
             assertNone(checkAll(devResources(), dev().config));
         });
 
-        it("Pulumi.my-first-db.yaml (database)", async () => {
-            const db = await runStack("Pulumi.my-first-db.yaml");
-            assert.ok(db.resources.some((r) => r.type === TYPES.database));
-            assertNone(checkAll(db.resources.map(fromRecorded), db.config));
-        });
+        for (const file of ["Pulumi.my-first-db.yaml", "Pulumi.my-first-mariadb.yaml"]) {
+            it(`${file} (database)`, async () => {
+                const db = await runStack(file);
+                assert.ok(db.resources.some((r) => r.type === TYPES.database));
+                assertNone(checkAll(db.resources.map(fromRecorded), db.config));
+            });
+        }
 
         it("the database fixture", () => {
             assertNone(checkAll(databaseFixture(), DB_CONFIG));

@@ -18,14 +18,13 @@ describe("policy pack rules: (c) to (f)", () => {
             assertOne(v, "db-data", /data volume is neither protected nor retained/);
         });
 
-        it("fails: the backup container unprotected, even with dbaas:deleteData=true", () => {
+        it("fails: the backup container unprotected", () => {
             const resources = changed(databaseFixture(), "db-backups", (r) => ({ ...r, protect: false }));
-            assertOne(check(resources, DB_CONFIG), "db-backups", /backup container/);
-            assertOne(check(resources, { ...DB_CONFIG, "dbaas:deleteData": "true" }), "db-backups", /backup container/);
+            assertOne(check(resources, DB_CONFIG), "db-backups", /backup container is neither protected nor retained/);
         });
 
-        it("passes: an unprotected volume when the stack sets dbaas:deleteData=true on purpose", () => {
-            const resources = changed(databaseFixture(), "db-data", (r) => ({ ...r, retainOnDelete: false }));
+        it("passes: an unprotected volume and backup container when the stack sets dbaas:deleteData=true on purpose", () => {
+            const resources = changed(changed(databaseFixture(), "db-data", (r) => ({ ...r, retainOnDelete: false })), "db-backups", (r) => ({ ...r, protect: false }));
             assertNone(check(resources, { ...DB_CONFIG, "dbaas:deleteData": "true" }));
         });
     });

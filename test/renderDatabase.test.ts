@@ -50,10 +50,36 @@ for (const [file, nodes, database] of [["Pulumi.my-first-db.yaml", 2, "my-first-
             }
         });
 
-        it("writes the engine, configure and sql jobs, each valid against the strict Nomad schema", () => {
+        it("writes the engine, configure, sql, backup, restore, backups and restore-drill jobs, each valid against the strict Nomad schema", () => {
             const dir = join(out(), "artifacts", "nomad");
-            assert.deepEqual(readdirSync(dir).sort(), [`${database}-configure.json`, `${database}-engine.json`, `${database}-sql.json`]);
+            assert.deepEqual(readdirSync(dir).sort(), ["backup", "backups", "configure", "engine", "restore-drill", "restore", "sql"].map((k) => `${database}-${k}.json`));
             for (const f of readdirSync(dir)) assert.deepEqual(nomadJobErrors(JSON.parse(readFileSync(join(dir, f), "utf8"))), [], f);
+        });
+
+        it("every script the jobs' tasks run passes shellcheck (sh or bash, as its first line says)", () => {
+            requireTool("shellcheck", "shellcheck");
+            const dir = join(out(), "artifacts", "nomad");
+            let checked = 0;
+            for (const f of readdirSync(dir)) {
+                const job = JSON.parse(readFileSync(join(dir, f), "utf8")) as { Job: { TaskGroups: { Tasks: { Name: string; Templates: { DestPath: string; EmbeddedTmpl: string }[] }[] }[] } };
+                for (const task of job.Job.TaskGroups.flatMap((g) => g.Tasks)) {
+                    for (const t of task.Templates.filter((x) => x.DestPath.endsWith(".sh"))) {
+                        const path = join(tmp(), `${f}-${task.Name}-${t.DestPath.replace(/\//g, "_")}`);
+                        writeFileSync(path, t.EmbeddedTmpl);
+                        const r = run("shellcheck", ["--shell", t.EmbeddedTmpl.startsWith("#!/bin/sh") ? "sh" : "bash", path]);
+                        assert.equal(r.status, 0, `${f} ${task.Name} ${t.DestPath}:\n${r.stdout}`);
+                        checked++;
+                    }
+                }
+            }
+            assert.ok(checked >= 10, `${checked} scripts checked`);
+        });
+
+        it("declares the backup containers protected and retained on delete", () => {
+            const plan = JSON.parse(readFileSync(join(out(), "plan.json"), "utf8")) as { resources: { type: string; name: string; protect: boolean; retainOnDelete: boolean; inputs: Record<string, unknown> }[] };
+            const containers = plan.resources.filter((r) => r.type === "openstack:objectstorage/container:Container");
+            assert.deepEqual(containers.map((c) => c.inputs["name"]).sort(), [`${database}-backups`, `${database}-backups_segments`]);
+            assert.ok(containers.every((c) => c.protect && c.retainOnDelete));
         });
 
         it("writes artifacts/connection.yml, and no secret anywhere in the plan", () => {

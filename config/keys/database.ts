@@ -2,6 +2,7 @@
 import { ENGINE_NAMES, ENGINES, EngineName } from "../../engines";
 import { booleanRule, choiceRule, cidrListRule, databaseNameRule, enumRule, integerRule, nameRule, ok, patternRule, schemasRule, stackRefRule, usersRule } from "../rules";
 import { DATABASE, key, KeyDef } from "./key";
+import { backupRule, DEFAULT_BACKUP, restoreFromRule, restoreKeyRule, secretTextRule } from "../backupRules";
 
 const ALL_VERSIONS_TEXT = ENGINE_NAMES.map((e) => `${e}: ${ENGINES[e].versions.join(", ")}`).join("; ");
 
@@ -43,7 +44,7 @@ export const DATABASE_KEYS: readonly KeyDef[] = [
     }),
     key({
         name: "deleteData", kinds: DATABASE, required: false, default: false, defaultText: "false", type: "boolean", rule: booleanRule,
-        description: "When true, `pulumi destroy` deletes the data volume; otherwise it is retained.",
+        description: "When true, `pulumi destroy` deletes the data volume and the backups; otherwise they are retained (and a final backup is taken).",
     }),
     key({
         name: "volumeType", kinds: DATABASE, required: false, defaultText: "the cloud's default volume type", type: "string",
@@ -65,5 +66,22 @@ export const DATABASE_KEYS: readonly KeyDef[] = [
     key({
         name: "region", kinds: DATABASE, required: false, default: "RegionOne", defaultText: `"RegionOne"`, type: "string",
         rule: nameRule("an OpenStack region"), description: "OpenStack region of the cluster's resource and fence agents.",
+    }),
+    key({
+        name: "backup", kinds: DATABASE, required: false, default: JSON.stringify(DEFAULT_BACKUP),
+        defaultText: `daily at 03:00 UTC, 7 daily + 4 weekly kept, drill on Sundays at 04:30 UTC, no secondary`, type: "json-object", rule: backupRule,
+        description: "Backups to the database's Swift container (encrypted, streamed, pruned), a verified copy in a second cloud when `secondary` is set, and the restore drill's schedule.",
+    }),
+    key({
+        name: "backupSecondarySecret", kinds: DATABASE, required: false, defaultText: "— (required with a secondary cloud)", type: "string", rule: secretTextRule, secret: true,
+        description: "Secret of the secondary cloud's application credential (creates the container there, and the jobs' rclone uses it).",
+    }),
+    key({
+        name: "restoreFrom", kinds: DATABASE, required: false, defaultText: "— (an empty database)", type: "json-object", rule: restoreFromRule,
+        description: "A new database starts from this backup: restored after the engine starts and before the owner and users exist (the configure job waits for it).",
+    }),
+    key({
+        name: "restoreKey", kinds: DATABASE, required: false, defaultText: "— (required with restoreFrom)", type: "string", rule: restoreKeyRule, secret: true,
+        description: "The crypt key of the backups restoreFrom reads: the source stack's backupKey output.",
     }),
 ];

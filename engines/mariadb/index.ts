@@ -16,10 +16,11 @@
  *   then stops the temporary server; it unsets the password variables before starting mariadbd;
  * - a command that is not `mariadbd` (bash, mariadb, mariadb-dump) is exec'd as is.
  */
-import { ConnectionParts, BackupCommand, Engine, EngineInstance, RestoreCommand, SecretItem, TaskSpec } from "../engine";
-import { checkName, containerPath, MAX_STOP_SECONDS, placementOf, Placement, plainFile, secretFile, shellQuote, userPasswordItem, waitScript } from "../common";
+import { ConnectionParts, BackupCommand, Engine, EngineInstance, RestoreCommand, TaskSpec } from "../engine";
+import { checkName, COMMON_FILES, containerPath, MAX_STOP_SECONDS, Placement, plainFile, secretFile, secretItemsOf, shellQuote, userPasswordItem, waitTaskOf, locationsOf, scriptTask, serviceTaskOf } from "../common";
 import { resolveWith, VersionFacts } from "../versions";
 import { mariadbConfigureScript } from "./configure";
+import { mariadbBackupSpec, mariadbScratchTask } from "./backup";
 import { MARIADB_RELEASES, MARIADB_RETIRED } from "./releases";
 import { mariadbCnf, mariadbSizing, socketFile } from "./settings";
 
@@ -30,24 +31,12 @@ const SOCKET_DIR = "/run/mysqld";
 
 const FACTS: VersionFacts = { title: "MariaDB", image: IMAGE, releases: MARIADB_RELEASES, retired: MARIADB_RETIRED, lineParts: 2 };
 
-function place(inst: EngineInstance): Placement {
-    return placementOf(inst, { socketDir: SOCKET_DIR, port: PORT, listenAddress: "*" });
-}
-
-/** The data directory: `<mountpoint>/mariadb/<series>`. */
-function dataDir(inst: EngineInstance): string {
-    return `${inst.mountpoint}/mariadb/${inst.version.major}`;
-}
+const { place, dataDir } = locationsOf("mariadb", { socketDir: SOCKET_DIR, port: PORT });
 
 const FILES = {
     cnf: "local/my.cnf",
-    health: "local/healthcheck.sh",
-    configure: "local/configure.sh",
-    wait: "local/wait.sh",
+    ...COMMON_FILES,
     sql: "local/sql.sh",
-    adminPassword: "secrets/admin_password",
-    cert: "secrets/tls.crt",
-    key: "secrets/tls.key",
 };
 
 /**
@@ -93,10 +82,8 @@ file=$1
 
 function serviceTask(inst: EngineInstance): TaskSpec {
     const p = place(inst);
-    const sizing = mariadbSizing(inst.size, inst.volumeGb);
     const cnf = mariadbCnf(inst, p, { dataDir: dataDir(inst), certFile: containerPath(p, FILES.cert), keyFile: containerPath(p, FILES.key) });
-    return {
-        image: inst.version.image,
+    return serviceTaskOf(inst, p, UID, {
         command: "mariadbd",
         // Our option file only (first argument, as --defaults-file must be).
         args: [`--defaults-file=${containerPath(p, FILES.cnf)}`],
@@ -105,67 +92,31 @@ function serviceTask(inst: EngineInstance): TaskSpec {
             // No root@'%': root exists as root@localhost only, from the start.
             MARIADB_ROOT_HOST: "localhost",
         },
-        files: [
-            plainFile(FILES.cnf, cnf),
-            plainFile(FILES.health, healthScript(inst, p), { perms: "0755" }),
-            secretFile(FILES.adminPassword, "admin_password"),
-            secretFile(FILES.cert, "tls_cert", { perms: "0444" }),
-            secretFile(FILES.key, "tls_key", { perms: "0600", uid: UID, gid: UID }),
-        ],
-        volumes: [
-            { volume: "data", destination: inst.mountpoint },
-            { volume: "socket", destination: p.socketDir },
-        ],
+        files: [plainFile(FILES.cnf, cnf)],
+        healthScript: healthScript(inst, p),
         port: PORT,
-        memoryMb: sizing.memoryMb,
-        healthCheck: { command: "bash", args: [containerPath(p, FILES.health)] },
+        sizing: mariadbSizing(inst.size, inst.volumeGb),
         // mariadbd's clean shutdown (flushes the buffer pool's dirty pages, dumps its page list).
         killSignal: "SIGTERM",
-        killTimeoutSeconds: sizing.stopSeconds,
-    };
+    });
 }
 
 function waitTask(inst: EngineInstance): TaskSpec {
     const p = place(inst);
-    return {
-        image: inst.version.image,
-        command: "bash",
-        args: [containerPath(p, FILES.wait)],
-        env: {},
-        files: [plainFile(FILES.health, healthScript(inst, p), { perms: "0755" }), plainFile(FILES.wait, waitScript(containerPath(p, FILES.health), "MariaDB"), { perms: "0755" })],
-        volumes: [
-            { volume: "data", destination: inst.mountpoint },
-            { volume: "socket", destination: p.socketDir },
-        ],
-    };
+    return waitTaskOf(inst, p, healthScript(inst, p), "MariaDB");
 }
 
 function configureTask(inst: EngineInstance): TaskSpec {
     const p = place(inst);
     const secrets = ["admin_password", "owner_password", ...inst.users.map((u) => userPasswordItem(u.name))];
-    return {
-        image: inst.version.image,
-        command: "bash",
-        args: [containerPath(p, FILES.configure)],
-        env: {},
-        files: [
-            plainFile(FILES.configure, mariadbConfigureScript(inst, p), { perms: "0755" }),
-            ...secrets.map((s) => secretFile(`secrets/${s}`, s)),
-        ],
-        volumes: [{ volume: "socket", destination: p.socketDir }],
-    };
+    return scriptTask(inst, p, { file: FILES.configure, content: mariadbConfigureScript(inst, p) }, {
+        files: secrets.map((s) => secretFile(`secrets/${s}`, s)),
+    });
 }
 
 function sqlTask(inst: EngineInstance, payloadPath: string): TaskSpec {
     const p = place(inst);
-    return {
-        image: inst.version.image,
-        command: "bash",
-        args: [containerPath(p, FILES.sql), payloadPath],
-        env: {},
-        files: [plainFile(FILES.sql, sqlScript(inst, p), { perms: "0755" })],
-        volumes: [{ volume: "socket", destination: p.socketDir }],
-    };
+    return scriptTask(inst, p, { file: FILES.sql, content: sqlScript(inst, p) }, { args: [payloadPath] });
 }
 
 function backupCommand(inst: EngineInstance, opts: { file?: string } = {}): BackupCommand {
@@ -192,15 +143,6 @@ function restoreCommand(inst: EngineInstance, opts: { file?: string; jobs?: numb
     return { argv: ["bash", "-c", `exec ${client.map(shellQuote).join(" ")} < "$1"`, "restore", opts.file], input: "file" };
 }
 
-function secretItems(inst: Pick<EngineInstance, "database" | "users">): SecretItem[] {
-    return [
-        { name: "admin_password", kind: "password", account: "root" },
-        { name: "owner_password", kind: "password", account: inst.database },
-        ...inst.users.map((u): SecretItem => ({ name: userPasswordItem(u.name), kind: "password", account: u.name })),
-        { name: "tls_cert", kind: "tls-cert" },
-        { name: "tls_key", kind: "tls-key" },
-    ];
-}
 
 /** The application's URI: the URI form of MariaDB Connector/C and the mariadb/mysql clients' option names (ssl-mode=VERIFY_IDENTITY: TLS, the certificate verified, its name included); JDBC writes the same as jdbc:mariadb://…?sslMode=verify-full. */
 function connectionUri(c: ConnectionParts): string {
@@ -213,27 +155,18 @@ const RESERVED_SCHEMAS = ["mysql", "information_schema", "performance_schema", "
 
 /** MariaDB. */
 export const mariadb: Engine = {
-    name: "mariadb",
-    title: "MariaDB",
-    versions: MARIADB_RELEASES.map((r) => r.major),
-    releases: MARIADB_RELEASES,
-    retired: MARIADB_RETIRED,
-    port: PORT,
-    image: IMAGE,
-    uid: UID,
-    gid: UID,
-    socketDir: SOCKET_DIR,
+    name: "mariadb", title: "MariaDB", port: PORT, image: IMAGE, uid: UID, gid: UID, socketDir: SOCKET_DIR, restoresUnderAnotherName: false,
+    versions: MARIADB_RELEASES.map((r) => r.major), releases: MARIADB_RELEASES, retired: MARIADB_RETIRED,
     cleanShutdown: { signal: "SIGTERM", seconds: MAX_STOP_SECONDS },
     resolveVersion: (text) => resolveWith(FACTS, text),
     checkUserName: (name, database) => checkName("user", name, database, RESERVED_USERS, []),
     checkSchemaName: (name, database) => checkName("schema", name, database, RESERVED_SCHEMAS, []),
-    dataDir,
-    secretItems,
-    serviceTask,
-    waitTask,
-    configureTask,
-    sqlTask,
-    backupCommand,
-    restoreCommand,
-    connectionUri,
+    secretItems: (inst) => secretItemsOf("root", inst),
+    // The tasks and commands, defined above.
+    dataDir, serviceTask, waitTask, configureTask, sqlTask, backupCommand, restoreCommand, connectionUri,
+    backupSpec: (inst) => {
+        const r = restoreCommand(inst);
+        return mariadbBackupSpec(inst, adminClient(place(inst)), backupCommand(inst).argv, { input: r.input, argv: r.argv });
+    },
+    scratchTask: (inst) => mariadbScratchTask(inst, place(inst)),
 };

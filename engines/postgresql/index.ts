@@ -14,10 +14,11 @@
  *   /var/run/postgresql, where that psql looks;
  * - a command that is not `postgres` (bash, psql, pg_dump) is exec'd as is.
  */
-import { ConnectionParts, EngineInstance, Engine, SecretItem, TaskSpec, BackupCommand, RestoreCommand } from "../engine";
-import { checkName, containerPath, MAX_STOP_SECONDS, placementOf, Placement, plainFile, secretFile, shellQuote, userPasswordItem, waitScript } from "../common";
+import { ConnectionParts, EngineInstance, Engine, TaskSpec, BackupCommand, RestoreCommand } from "../engine";
+import { checkName, COMMON_FILES, containerPath, MAX_STOP_SECONDS, Placement, plainFile, secretFile, secretItemsOf, shellQuote, userPasswordItem, waitTaskOf, locationsOf, scriptTask, serviceTaskOf } from "../common";
 import { resolveWith, VersionFacts } from "../versions";
 import { postgresqlConfigureScript } from "./configure";
+import { postgresqlBackupSpec, postgresqlScratchTask } from "./backup";
 import { POSTGRESQL_RELEASES, POSTGRESQL_RETIRED } from "./releases";
 import { pgHbaConf, postgresqlConf, postgresqlSizing } from "./settings";
 
@@ -41,24 +42,12 @@ export const POSTGRESQL_INITDB_ARGS: readonly string[] = [
 
 const FACTS: VersionFacts = { title: "PostgreSQL", image: IMAGE, releases: POSTGRESQL_RELEASES, retired: POSTGRESQL_RETIRED, lineParts: 1 };
 
-function place(inst: EngineInstance): Placement {
-    return placementOf(inst, { socketDir: SOCKET_DIR, port: PORT, listenAddress: "*" });
-}
-
-/** The data directory: `<mountpoint>/postgresql/<major>`. */
-function dataDir(inst: EngineInstance): string {
-    return `${inst.mountpoint}/postgresql/${inst.version.major}`;
-}
+const { place, dataDir } = locationsOf("postgresql", { socketDir: SOCKET_DIR, port: PORT });
 
 const FILES = {
     conf: "local/postgresql.conf",
     hba: "local/pg_hba.conf",
-    health: "local/healthcheck.sh",
-    configure: "local/configure.sh",
-    wait: "local/wait.sh",
-    adminPassword: "secrets/admin_password",
-    cert: "secrets/tls.crt",
-    key: "secrets/tls.key",
+    ...COMMON_FILES,
 };
 
 /** The psql options every administrator task uses: the socket, the superuser, no psqlrc. */
@@ -84,74 +73,40 @@ listening=$(gosu postgres psql -X -q -A -t -h ${shellQuote(p.socketDir)} -p ${p.
 
 function serviceTask(inst: EngineInstance): TaskSpec {
     const p = place(inst);
-    const sizing = postgresqlSizing(inst.size, inst.volumeGb);
     const conf = postgresqlConf(inst, p, { hbaFile: containerPath(p, FILES.hba), certFile: containerPath(p, FILES.cert), keyFile: containerPath(p, FILES.key) });
-    return {
-        image: inst.version.image,
+    return serviceTaskOf(inst, p, UID, {
         command: "postgres",
         args: ["-c", `config_file=${containerPath(p, FILES.conf)}`],
         env: {
             PGDATA: dataDir(inst),
             POSTGRES_USER: "postgres",
+            // Only initdb uses the administrator's password: the superuser never logs in with it
+            // (peer over the socket, refused over TCP).
             POSTGRES_PASSWORD_FILE: containerPath(p, FILES.adminPassword),
             POSTGRES_INITDB_ARGS: POSTGRESQL_INITDB_ARGS.join(" "),
         },
-        files: [
-            plainFile(FILES.conf, conf),
-            plainFile(FILES.hba, pgHbaConf(inst)),
-            plainFile(FILES.health, healthScript(p), { perms: "0755" }),
-            // Read by the entrypoint as root, before it steps down; only initdb uses it (the
-            // superuser never logs in with a password: peer over the socket, refused over TCP).
-            secretFile(FILES.adminPassword, "admin_password"),
-            secretFile(FILES.cert, "tls_cert", { perms: "0444" }),
-            // PostgreSQL refuses a key that its user does not own or that others can read.
-            secretFile(FILES.key, "tls_key", { perms: "0600", uid: UID, gid: UID }),
-        ],
-        volumes: [
-            { volume: "data", destination: inst.mountpoint },
-            { volume: "socket", destination: p.socketDir },
-        ],
+        files: [plainFile(FILES.conf, conf), plainFile(FILES.hba, pgHbaConf(inst))],
+        healthScript: healthScript(p),
         port: PORT,
-        memoryMb: sizing.memoryMb,
-        shmSizeMb: sizing.shmSizeMb,
-        healthCheck: { command: "bash", args: [containerPath(p, FILES.health)] },
+        sizing: postgresqlSizing(inst.size, inst.volumeGb),
         // SIGINT is PostgreSQL's fast shutdown (roll back sessions, checkpoint, exit); SIGTERM,
         // Nomad's default, is the smart shutdown that waits for every client to leave.
         killSignal: "SIGINT",
-        killTimeoutSeconds: sizing.stopSeconds,
-    };
+    });
 }
 
 function waitTask(inst: EngineInstance): TaskSpec {
     const p = place(inst);
-    return {
-        image: inst.version.image,
-        command: "bash",
-        args: [containerPath(p, FILES.wait)],
-        env: {},
-        files: [plainFile(FILES.health, healthScript(p), { perms: "0755" }), plainFile(FILES.wait, waitScript(containerPath(p, FILES.health), "PostgreSQL"), { perms: "0755" })],
-        volumes: [
-            { volume: "data", destination: inst.mountpoint },
-            { volume: "socket", destination: p.socketDir },
-        ],
-    };
+    return waitTaskOf(inst, p, healthScript(p), "PostgreSQL");
 }
 
 function configureTask(inst: EngineInstance): TaskSpec {
     const p = place(inst);
     const secrets = ["owner_password", ...inst.users.map((u) => userPasswordItem(u.name))];
-    return {
-        image: inst.version.image,
-        command: "bash",
-        args: [containerPath(p, FILES.configure)],
-        env: {},
+    return scriptTask(inst, p, { file: FILES.configure, content: postgresqlConfigureScript(inst, p) }, {
         user: "postgres",
-        files: [
-            plainFile(FILES.configure, postgresqlConfigureScript(inst, p), { perms: "0755" }),
-            ...secrets.map((s) => secretFile(`secrets/${s}`, s, { perms: "0400", uid: UID, gid: UID })),
-        ],
-        volumes: [{ volume: "socket", destination: p.socketDir }],
-    };
+        files: secrets.map((s) => secretFile(`secrets/${s}`, s, { perms: "0400", uid: UID, gid: UID })),
+    });
 }
 
 function sqlTask(inst: EngineInstance, payloadPath: string): TaskSpec {
@@ -197,15 +152,6 @@ function restoreCommand(inst: EngineInstance, opts: { file?: string; jobs?: numb
     };
 }
 
-function secretItems(inst: Pick<EngineInstance, "database" | "users">): SecretItem[] {
-    return [
-        { name: "admin_password", kind: "password", account: "postgres" },
-        { name: "owner_password", kind: "password", account: inst.database },
-        ...inst.users.map((u): SecretItem => ({ name: userPasswordItem(u.name), kind: "password", account: u.name })),
-        { name: "tls_cert", kind: "tls-cert" },
-        { name: "tls_key", kind: "tls-key" },
-    ];
-}
 
 /** The application's URI: libpq's URI: every libpq-based driver (and JDBC through its own parser) reads it; sslrootcert must be given to the client beside it (the CA of the connection output). */
 function connectionUri(c: ConnectionParts): string {
@@ -217,27 +163,19 @@ const RESERVED_USERS = ["postgres", "public", "none", "current_user", "session_u
 
 /** PostgreSQL. */
 export const postgresql: Engine = {
-    name: "postgresql",
-    title: "PostgreSQL",
-    versions: POSTGRESQL_RELEASES.map((r) => r.major),
-    releases: POSTGRESQL_RELEASES,
-    retired: POSTGRESQL_RETIRED,
-    port: PORT,
-    image: IMAGE,
-    uid: UID,
-    gid: UID,
-    socketDir: SOCKET_DIR,
+    name: "postgresql", title: "PostgreSQL", port: PORT, image: IMAGE, uid: UID, gid: UID, socketDir: SOCKET_DIR,
+    versions: POSTGRESQL_RELEASES.map((r) => r.major), releases: POSTGRESQL_RELEASES, retired: POSTGRESQL_RETIRED,
+    restoresUnderAnotherName: true,
     cleanShutdown: { signal: "SIGINT", seconds: MAX_STOP_SECONDS },
     resolveVersion: (text) => resolveWith(FACTS, text),
     checkUserName: (name, database) => checkName("user", name, database, RESERVED_USERS, ["pg_"]),
     checkSchemaName: (name, database) => checkName("schema", name, database, ["information_schema"], ["pg_"]),
-    dataDir,
-    secretItems,
-    serviceTask,
-    waitTask,
-    configureTask,
-    sqlTask,
-    backupCommand,
-    restoreCommand,
-    connectionUri,
+    secretItems: (inst) => secretItemsOf("postgres", inst),
+    // The tasks and commands, defined above.
+    dataDir, serviceTask, waitTask, configureTask, sqlTask, backupCommand, restoreCommand, connectionUri,
+    backupSpec: (inst) => {
+        const r = restoreCommand(inst);
+        return postgresqlBackupSpec(inst, place(inst), adminConnection(inst, place(inst)), { input: r.input, argv: r.argv });
+    },
+    scratchTask: (inst) => postgresqlScratchTask(inst, place(inst)),
 };

@@ -5,9 +5,9 @@ import { StackPolicy, TYPES, Violation, violation } from "../resource";
 // (c) Data volumes and backup containers survive a `pulumi destroy` or a replacement.
 
 /**
- * (c) Every data volume and every backup container is `protect`ed or `retainOnDelete`.
- * A volume is exempt when the stack says `dbaas:deleteData: true` (the documented way to let
- * `pulumi destroy` delete the data); backup containers never are.
+ * (c) Every data volume and every backup container is `protect`ed or `retainOnDelete`, unless
+ * the stack says `dbaas:deleteData: true`: the documented way to let `pulumi destroy` delete a
+ * database's data, its backups included.
  */
 export const dataIsProtected: StackPolicy = (resources, config) => {
     const out: Violation[] = [];
@@ -15,14 +15,13 @@ export const dataIsProtected: StackPolicy = (resources, config) => {
     for (const r of resources) {
         if (r.type !== TYPES.volume && r.type !== TYPES.container) continue;
         if (r.protect || r.retainOnDelete) continue;
-        if (r.type === TYPES.volume && deleteData) continue;
+        if (deleteData) continue;
         const what = r.type === TYPES.volume ? "data volume" : "backup container";
         out.push(
             violation(
                 "data-is-protected",
                 r,
-                `this ${what} is neither protected nor retained on delete: a destroy or a replacement would delete the data` +
-                    (r.type === TYPES.volume ? " (set dbaas:deleteData to true to allow it on purpose)" : ""),
+                `this ${what} is neither protected nor retained on delete: a destroy or a replacement would delete the data (set dbaas:deleteData to true to allow it on purpose)`,
             ),
         );
     }

@@ -1,4 +1,5 @@
 /** Consul and Nomad client agent configurations of a database node (no secret in them). */
+import { NODE_RESERVED_MB } from "../../engines";
 import { socketDir } from "../databaseNode";
 import { TLS_PATHS } from "./paths";
 
@@ -51,6 +52,8 @@ export function nomadClientConfig(a: ClientAgentArgs): object {
             meta: { "dbaas.database": a.database },
             // The engine's data (the volume's mountpoint) and its Unix socket: the only host paths a job reaches.
             host_volume: { data: { path: a.mountpoint, read_only: false }, socket: { path: socketDir(a.database), read_only: false } },
+            // What the node keeps for itself: the engine's budget is sized to fit beside one batch task.
+            reserved: { memory: NODE_RESERVED_MB },
             // A task's kill_timeout is capped by this: let the engine shut down cleanly.
             max_kill_timeout: `${a.engineStopSeconds}s`,
         },

@@ -10,8 +10,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { engineOf, EngineInstance, TaskSpec } from "../../../engines";
-import { freePort, osUser, Ran, run, runOk, Sandbox, ServerProcess, testSecrets, waitFor } from "./sandbox";
+import { EngineInstance, TaskSpec } from "../../../engines";
+import { freePort, Ran, run, runOk, ServerProcess, testSecrets, TestServer, waitFor } from "./sandbox";
 
 /** mariadb-install-db's arguments in the image's entrypoint (before and after the command's own). */
 const INSTALL_DB_FIRST = ["--rpm", "--auth-root-authentication-method=normal"];
@@ -31,15 +31,10 @@ export function sqlString(s: string): string {
 }
 
 /** A running server and what the tests need to talk to it. */
-export class MariadbServer {
-    readonly user = osUser("mysql");
-    readonly sandbox = new Sandbox("mariadb", this.user);
-    readonly engine = engineOf("mariadb");
-    inst!: EngineInstance;
-    secrets!: Record<string, string>;
-    service!: TaskSpec;
-    server?: ServerProcess;
-    initHealthFailed = false;
+export class MariadbServer extends TestServer {
+    constructor() {
+        super("mariadb", "mysql", "mariadb");
+    }
 
     get port(): number {
         return this.inst.paths!.port!;

@@ -11,9 +11,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { engineOf, EngineInstance, TaskSpec } from "../../../engines";
+import { EngineInstance, TaskSpec } from "../../../engines";
 import { POSTGRESQL_INITDB_ARGS } from "../../../engines/postgresql";
-import { freePort, osUser, Ran, run, runOk, Sandbox, ServerProcess, testSecrets, waitFor } from "./sandbox";
+import { freePort, Ran, run, runOk, ServerProcess, testSecrets, TestServer, waitFor } from "./sandbox";
 
 const REPO = path.resolve(__dirname, "..", "..", "..");
 /** Debian's client tools (psql 15 speaks to every server from 15 to 18). */
@@ -40,19 +40,9 @@ export function clientEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv
 }
 
 /** A running server and what the tests need to talk to it. */
-export class PostgresqlServer {
-    readonly user = osUser("postgres");
-    readonly sandbox: Sandbox;
-    readonly engine = engineOf("postgresql");
-    inst!: EngineInstance;
-    secrets!: Record<string, string>;
-    service!: TaskSpec;
-    server?: ServerProcess;
-    /** Seconds the initialisation took and whether the health check failed on the temporary server. */
-    initHealthFailed = false;
-
+export class PostgresqlServer extends TestServer {
     constructor(readonly major: string) {
-        this.sandbox = new Sandbox(`pg${major}`, this.user);
+        super("postgresql", "postgres", `pg${major}`);
     }
 
     get port(): number {

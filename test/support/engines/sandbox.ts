@@ -5,12 +5,13 @@
  * unprivileged system user (postgres, mysql) on a loopback port; a test CA and a server
  * certificate for 127.0.0.1.
  */
+import * as assert from "node:assert";
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EngineInstance, InstancePaths, TaskSpec } from "../../../engines";
+import { freePort } from "../procs";
+import { Engine, engineOf, EngineInstance, EngineName, InstancePaths, resolveVersion, TaskSpec } from "../../../engines";
 
 /** A finished process. */
 export interface Ran {
@@ -50,17 +51,8 @@ export function runOk(cmd: string, args: readonly string[], opts: Parameters<typ
     return r;
 }
 
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.once("error", reject);
-        srv.listen(0, "127.0.0.1", () => {
-            const port = (srv.address() as net.AddressInfo).port;
-            srv.close(() => resolve(port));
-        });
-    });
-}
+/** A free TCP port on 127.0.0.1 (the processes' helper). */
+export { freePort };
 
 /** Waits until `check` returns true, or fails after `timeoutMs` with `what`. */
 export async function waitFor(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
@@ -215,6 +207,7 @@ export function testTls(): TestTls {
     if (tls) return tls;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbaas-tls-"));
     fs.chmodSync(dir, 0o755);
+    process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
     const f = (n: string): string => path.join(dir, n);
     runOk("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=dbaas test CA", "-keyout", f("ca.key"), "-out", f("ca.crt")]);
     runOk("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", f("server.key"), "-out", f("server.csr")]);
@@ -245,4 +238,74 @@ export function testSecrets(items: readonly { name: string; kind: string }[], ov
 /** An instance's test copy with other users/schemas (for re-runs of the configure task). */
 export function withUsers(inst: EngineInstance, users: EngineInstance["users"]): EngineInstance {
     return { ...inst, users };
+}
+
+/** The database the engine tests make: its owner, a read and a write user, two schemas, a small flavor. */
+export function testInstance(engine: EngineName, version: string, mountpoint: string, paths: EngineInstance["paths"]): EngineInstance {
+    const v = resolveVersion(engine, version);
+    if (!v.ok) throw new Error(v.message);
+    return {
+        database: "my-first-db", mountpoint, version: v.version, size: { ramMb: 1024, vcpus: 1 }, volumeGb: 10,
+        users: [{ name: "reporting", access: "read" }, { name: "app_writer", access: "write" }],
+        schemas: ["app", "audit_log"],
+        paths,
+    };
+}
+
+/** What every engine's test server holds: its OS user, sandbox, engine, instance, secrets and process. */
+export abstract class TestServer {
+    readonly user: OsUser;
+    readonly sandbox: Sandbox;
+    readonly engine: Engine;
+    inst!: EngineInstance;
+    secrets!: Record<string, string>;
+    service!: TaskSpec;
+    server?: ServerProcess;
+    /** Whether the health check failed on the image's temporary initialisation server, as it must. */
+    initHealthFailed = false;
+
+    constructor(engine: EngineName, osUserName: string, sandboxName: string) {
+        this.user = osUser(osUserName);
+        this.sandbox = new Sandbox(sandboxName, this.user);
+        this.engine = engineOf(engine);
+    }
+}
+
+/** A test server that can run one of its engine's tasks and stop. */
+export interface RunningEngine extends TestServer {
+    runTask(task: TaskSpec, secrets?: Record<string, string>): Ran;
+    stop(): Promise<number | undefined>;
+}
+
+/**
+ * The checks every engine's last two tests make: the wait task passes while the engine is up,
+ * then the engine stops cleanly on its kill signal within its kill timeout, its log saying so,
+ * and the wait task then fails.
+ */
+export function waitThenStopChecks(server: () => RunningEngine, title: string, shutdownLog: readonly RegExp[], env?: NodeJS.ProcessEnv): void {
+    it("the wait task passes once the engine is healthy (from another container's point of view: the shared socket)", () => {
+        const s = server();
+        const r = s.runTask(s.engine.waitTask(s.inst));
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, new RegExp(`${title} is ready`));
+    });
+
+    it("stops cleanly on the task's kill signal within its kill timeout", async () => {
+        const s = server();
+        const took = await s.stop();
+        const wait = s.engine.waitTask(s.inst);
+        const w = run(wait.command!, [...wait.args, "3"], env ? { env } : {});
+        assert.equal(w.status, 1);
+        assert.match(w.stderr, new RegExp(`${title} is not ready after 3 s`));
+        assert.ok(took !== undefined && took < s.service.killTimeoutSeconds!, `took ${took} s`);
+        for (const line of shutdownLog) assert.match(s.server!.log(), line);
+        s.server = undefined;
+    });
+}
+
+/** Runs SQL through the engine's sql task, as the sql job does with its dispatch payload. */
+export function runSqlPayload(server: RunningEngine, sql: string): Ran {
+    const payload = path.join(server.sandbox.localDir, "payload.sql");
+    fs.writeFileSync(payload, sql);
+    return server.runTask(server.engine.sqlTask(server.inst, payload));
 }

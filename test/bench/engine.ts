@@ -13,11 +13,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { engineOf, EngineInstance, resolveVersion } from "../engines";
-import { POSTGRESQL_INITDB_ARGS } from "../engines/postgresql";
-import { postgresqlSizing } from "../engines/postgresql/settings";
-import { clientEnv, PG_CLIENT_BIN } from "../test/support/engines/postgresql";
-import { freePort, osUser, runOk, Sandbox, ServerProcess, testSecrets, waitFor } from "../test/support/engines/sandbox";
+import { engineOf, EngineInstance, resolveVersion } from "../../engines";
+import { POSTGRESQL_INITDB_ARGS } from "../../engines/postgresql";
+import { postgresqlSizing } from "../../engines/postgresql/settings";
+import { clientEnv, PG_CLIENT_BIN } from "../support/engines/postgresql";
+import { freePort, osUser, runOk, Sandbox, ServerProcess, testSecrets, waitFor } from "../support/engines/sandbox";
 
 function option(name: string, fallback: number): number {
     const i = process.argv.indexOf(`--${name}`);
