@@ -87,8 +87,12 @@ export function fileDropCommand(units: readonly string[], afterInstall: readonly
         "  cloud-init status --long 2>&1 | grep -E '^(status|detail|errors|  -)' >&2 || true",
         "  exit 1",
         "fi",
-        // "changed UNIT..." or "unchanged": the units are those whose files were written.
-        `set -- $(sudo ${FILE_DROP_PATH})`,
+        // "changed UNIT..." or "unchanged": the units are those whose files were written. An
+        // assignment, so that the installer's failure stops the script (set -e ignores a failing
+        // substitution inside `set --`); unit names are single words, split on purpose.
+        `out=$(sudo ${FILE_DROP_PATH})`,
+        "# shellcheck disable=SC2086",
+        "set -- $out",
         "result=$1; shift",
     ];
     if (units.length > 0) lines.push(`sudo systemctl enable ${list}`);

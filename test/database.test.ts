@@ -111,9 +111,8 @@ describe("Database stack (mock runtime, Pulumi.my-first-db.yaml)", () => {
             const payload = JSON.parse(String(cmd.rawInputs["stdin"])) as { files: { path: string; content: string }[] };
             const clouds = payload.files.find((f) => f.path === "/etc/openstack/clouds.yaml");
             assert.ok(clouds && /application_credential_secret: MOCKSECRET-appcred/.test(clouds.content));
-            assert.ok(payload.files.some((f) => f.path === "/etc/dbaas/hacluster.chpasswd"));
-            // hacluster's password is set as root, redirection included (the file is root-only).
-            assert.match(String(cmd.inputs["create"]), /sudo sh -c 'chpasswd < \/etc\/dbaas\/hacluster\.chpasswd'/);
+            // hacluster's password is never a file: the installer feeds it to chpasswd.
+            assert.ok(!payload.files.some((f) => /hacluster|chpasswd/.test(f.path)));
         }
         const artifact = JSON.parse(run().artifacts["ssh/my-first-db-0.json"]) as { files: { path: string; content: string }[] };
         assert.match(artifact.files.find((f) => f.path === "/etc/openstack/clouds.yaml")!.content, /application_credential_secret: "\[secret\]"/);
@@ -141,7 +140,7 @@ describe("Database stack (mock runtime, Pulumi.my-first-db.yaml)", () => {
         assert.equal(token.inputs["type"], "client");
         assert.ok(token.dependsOn.includes(policy.urn));
         const files = JSON.parse(run().artifacts["ssh/my-first-db-0.json"]!) as { files: { path: string; content: string }[] };
-        assert.deepEqual(files.files.find((f) => f.path === "/etc/nomad.d/takeover-token"), { path: "/etc/nomad.d/takeover-token", content: "[secret]\n", mode: "0600", owner: "root", group: "root" });
+        assert.deepEqual(files.files.find((f) => f.path === "/etc/nomad.d/takeover-token"), { path: "/etc/nomad.d/takeover-token", content: "[secret]\n", mode: "0600", owner: "root", group: "root", restart: [] });
     });
 
     it("orders the remote commands: cluster setup after every node's files, configuration after setup", () => {
@@ -161,7 +160,7 @@ describe("Database stack (mock runtime, Pulumi.my-first-db.yaml)", () => {
 
     it("writes the Pacemaker scripts as artifacts, and no secret in clear anywhere", () => {
         assert.match(run().artifacts["pacemaker/configure.sh"], /^#!\/usr\/bin\/env bash/);
-        assert.match(run().artifacts["pacemaker/setup.sh"], /pcs cluster setup|'cluster' 'setup'/);
+        assert.match(run().artifacts["pacemaker/setup.sh"], /pcs cluster start --all/);
         assert.deepEqual(leakedSecrets(run(), everythingWritten(run())), []);
         assert.doesNotMatch(everythingWritten(run()), /MOCKSECRET/);
     });

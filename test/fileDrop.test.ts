@@ -127,4 +127,20 @@ describe("render/fileDrop: the installer of secret files", () => {
             rmSync(bin, { recursive: true, force: true });
         }
     });
+
+    it("the remote command fails when the installer fails, and restarts or starts nothing", () => {
+        const bin = mkdtempSync(join(tmpdir(), "dbaas-drop-bin-"));
+        try {
+            const log = join(bin, "log");
+            const stub = (name: string, body: string) => writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+            stub("cloud-init", "exit 0");
+            stub("sudo", `if [ "$1" = systemctl ]; then echo "$*" >> '${log}'; exit 0; fi\necho "changed consul"; exit 3`);
+            const r = run("sh", ["-c", `PATH='${bin}':$PATH; ${fileDropCommand(["consul"])}`]);
+            assert.equal(r.status, 3, r.stdout);
+            assert.equal(r.stdout, "");
+            assert.ok(!existsSync(log), "no systemctl after a failed install");
+        } finally {
+            rmSync(bin, { recursive: true, force: true });
+        }
+    });
 });
