@@ -1,6 +1,6 @@
 /**
  * The lab's stand-in for the cloud APIs the cluster's agents call: Cinder attach/detach of the
- * data volume and Nova power off/on. The agents (lab/machines/agents/, installed in the nodes
+ * data volume and Nova power off/on. The agents (lab/agents/, installed in the nodes
  * under the production agents' names) write a request into the spool folder bound into every
  * machine; the controller answers it (polled every 100 ms) and logs every request.
  *

@@ -5,7 +5,7 @@
  */
 import { cloudsYaml, CLOUDS_YAML_PATH } from "./clouds";
 import { consulSecretConfig, nomadSecretConfig } from "./agents/secrets";
-import { TLS_PATHS } from "./agents/paths";
+import { CONSUL_SECRETS_PATH, TLS_PATHS } from "./agents/paths";
 import { FileDrop } from "./fileDrop";
 import { jsonFile } from "./json";
 import { REDACTED } from "./redacted";
@@ -58,7 +58,7 @@ export const SERVER_FILES: MachineFiles<ServerFileValues> = {
     secretFields: ["consulGossipKey", "consulToken", "nomadGossipKey", "tlsKey"],
     build: (s) => ({
         files: [
-            consulFile("/etc/consul.d/secrets.json", jsonFile(consulSecretConfig({ gossipKey: s.consulGossipKey, managementToken: s.consulToken })), "0640"),
+            consulFile(CONSUL_SECRETS_PATH, jsonFile(consulSecretConfig({ gossipKey: s.consulGossipKey, managementToken: s.consulToken })), "0640"),
             consulFile(TLS_PATHS.consul.ca, s.ca, "0644"),
             consulFile(TLS_PATHS.consul.cert, s.tlsCert, "0644"),
             consulFile(TLS_PATHS.consul.key, s.tlsKey, "0600"),
@@ -117,7 +117,7 @@ export const DATABASE_NODE_FILES: MachineFiles<DatabaseNodeFileValues> = {
     build: (s) => ({
         files: [
             rootFile(CLOUDS_YAML_PATH, cloudsYaml({ authUrl: s.authUrl, region: s.region, credentialId: s.credentialId, credentialSecret: s.credentialSecret }), "0600"),
-            consulFile("/etc/consul.d/secrets.json", jsonFile({ encrypt: s.gossipKey, acl: { tokens: { agent: s.consulToken, default: s.consulToken } } }), "0640"),
+            consulFile(CONSUL_SECRETS_PATH, jsonFile({ encrypt: s.gossipKey, acl: { tokens: { agent: s.consulToken, default: s.consulToken } } }), "0640"),
             consulFile(TLS_PATHS.consul.ca, s.ca, "0644"),
             rootFile("/etc/nomad.d/secrets.json", jsonFile({ consul: { token: s.consulToken } }), "0600"),
             rootFile(TLS_PATHS.nomad.ca, s.ca, "0644"),

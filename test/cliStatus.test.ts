@@ -54,7 +54,7 @@ describe("crm_mon's XML, read", () => {
 describe("dbaas status (ssh stood in for)", () => {
     const tmp = useTempDir("dbaas-status-");
 
-    /** Writes the outputs files and a stand-in ssh: crm_mon answers with the lab's XML (or fails for the nodes of $DEAD), nomad with an allocation. */
+    /** Writes the outputs files and a stand-in ssh: crm_mon answers with the lab's XML (or fails for the nodes of $DEAD), nomad with an allocation, consul with $DRILL (or no key). */
     function setup(): { env: string[]; log: string; args: string[] } {
         const dir = tmp();
         const outputs = { name: "my-first-db", controlPlane: "dev", jobs: { engine: "my-first-db-engine" }, nodeAddresses: { "my-first-db-0": "10.42.0.148", "my-first-db-1": "10.42.0.173", "my-first-db-2": "10.42.0.66" } };
@@ -67,7 +67,9 @@ describe("dbaas status (ssh stood in for)", () => {
             `printf '%s\\n' "$*" >> '${log}'`,
             'cfg=$2; key=$(sed -n "s/ *IdentityFile //p" "$cfg"); printf "key mode %s: %s\\n" "$(stat -c %a "$key")" "$(sed -n 2p "$key")" >> ' + `'${log}'`,
             'host=${@: -2:1}; for d in ${DEAD:-}; do if [[ "$host" == "debian@$d" ]]; then echo "Connection timed out during banner exchange" >&2; exit 255; fi; done',
-            `case "\${@: -1}" in *crm_mon*) cat '${join(dir, "crm_mon.xml")}' ;; *"nomad job allocs"*) echo '[{"ID":"9f1c","NodeName":"my-first-db-1","ClientStatus":"running","DesiredStatus":"run"}]' ;; *) exit 1 ;; esac`,
+            `case "\${@: -1}" in *crm_mon*) cat '${join(dir, "crm_mon.xml")}' ;; *"nomad job allocs"*) echo '[{"ID":"9f1c","NodeName":"my-first-db-1","ClientStatus":"running","DesiredStatus":"run"}]' ;;`,
+            `  *"consul kv get"*) if [[ -n "\${DRILL:-}" ]]; then echo "$DRILL"; else echo "Error! No key exists at: dbaas/databases/my-first-db/restore-drill" >&2; exit 1; fi ;;`,
+            "  *) exit 1 ;; esac",
         ].join("\n"), { mode: 0o755 });
         return { env: [`PATH=${dir}:${process.env["PATH"]}`], log, args: ["status", "--stack", "my-first-db", "--outputs", join(dir, "db.json"), "--control-plane-outputs", join(dir, "cp.json")] };
     }
@@ -89,8 +91,25 @@ describe("dbaas status (ssh stood in for)", () => {
         assert.match(calls, /key mode 600: KEY-BODY/);
         assert.doesNotMatch(calls.split("\n").filter((l) => !l.startsWith("key mode")).join("\n"), /KEY-BODY/, "the key is never an argument");
         assert.doesNotMatch(r.stdout + r.stderr, /KEY-BODY/);
-        const json = JSON.parse(dbaas(env, [...args, "--json"]).stdout) as { cluster: { groupNode: string } };
+        assert.match(r.stdout, /^restore drill: none recorded yet$/m);
+        assert.match(calls, /debian@10\.42\.0\.148 sudo sh -c .*CONSUL_HTTP_TOKEN="\$\(jq -r \.acl\.tokens\.default \/etc\/consul\.d\/secrets\.json\)" consul kv get .*dbaas\/databases\/my-first-db\/restore-drill/);
+        const json = JSON.parse(dbaas(env, [...args, "--json"]).stdout) as { cluster: { groupNode: string }; restoreDrill: unknown };
         assert.equal(json.cluster.groupNode, "my-first-db-1");
+        assert.deepEqual(json.restoreDrill, { record: null });
+    });
+
+    it("shows the last restore drill from the database's Consul entry: passed, or failed with its message", () => {
+        const { env, args } = setup();
+        const passed = { result: "passed", backup: "2026-11-28T02:00:01Z", started: "2026-11-28T04:00:00Z", finished: "2026-11-28T04:01:10Z", tables: 4, rows: 2000000, message: "" };
+        const ok = dbaas([...env, `DRILL=${JSON.stringify(passed)}`], args);
+        assert.equal(ok.status, 0, ok.stderr);
+        assert.match(ok.stdout, /^restore drill: passed at 2026-11-28T04:01:10Z \(backup 2026-11-28T02:00:01Z, 4 tables, 2000000 rows\)$/m);
+        const failed = { ...passed, result: "failed", rows: undefined, message: "pgbench_accounts: 1999000 rows, the manifest says 2000000" };
+        const bad = dbaas([...env, `DRILL=${JSON.stringify(failed)}`], args);
+        assert.equal(bad.status, 0, bad.stderr);
+        assert.match(bad.stdout, /^restore drill: FAILED at 2026-11-28T04:01:10Z \(backup 2026-11-28T02:00:01Z, 4 tables\): pgbench_accounts: 1999000 rows, the manifest says 2000000$/m);
+        const garbled = dbaas([...env, "DRILL=not json"], args);
+        assert.match(garbled.stdout, /^restore drill: unreadable record at dbaas\/databases\/my-first-db\/restore-drill: /m);
     });
 
     it("goes on to the next node when one does not answer, and says so; fails in one line when none does", () => {

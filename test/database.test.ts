@@ -125,6 +125,9 @@ describe("Database stack (mock runtime, Pulumi.my-first-db.yaml)", () => {
         // Nomad fingerprints Consul through the agent API and registers itself as nomad-client.
         assert.deepEqual(rules.agent, { "my-first-db-0": { policy: "read" }, "my-first-db-1": { policy: "read" } });
         assert.deepEqual(Object.keys(rules.service), ["my-first-db", "nomad-client"]);
+        // dbaas status reads the last restore drill on a node, with that node's token: that key only, read only.
+        assert.deepEqual(rules.key, { "dbaas/databases/my-first-db/restore-drill": { policy: "read" } });
+        assert.equal(rules.key_prefix, undefined);
         const token = one(run(), "consul:index/aclToken:AclToken", "my-first-db-agents");
         assert.ok(token.dependsOn.includes(policy.urn));
         const provider = one(run(), "pulumi:providers:consul", "my-first-db-consul");

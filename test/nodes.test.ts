@@ -152,7 +152,7 @@ describe("the lab: real nodes from the plan, the remote commands through the bas
         assert.equal(data.probeFailuresOutsideKills, 0, "the client failed outside a kill of the group's node or the planned move");
     });
 
-    it("dbaas status, through the bastion: the group's node, each member, the fencing history, the engine's allocation", () => {
+    it("dbaas status, through the bastion: the group's node, each member, the fencing history, the engine's allocation, the last restore drill", () => {
         const s = reached(data.status, "status");
         assert.equal(s.code, 0, s.stderr);
         const json = s.json as { cluster: { groupNode: string; members: { id: string; role: string }[]; fencing: { target: string; status: string }[]; nodes: unknown[] }; engine: { allocations?: { ClientStatus: string; NodeName: string }[] } };
@@ -161,5 +161,7 @@ describe("the lab: real nodes from the plan, the remote commands through the bas
         assert.ok(json.cluster.fencing.some((f) => f.status === "success"), "the kills' fencing is in the history");
         assert.deepEqual(json.engine.allocations?.map((a) => [a.ClientStatus, a.NodeName]), [["running", json.cluster.groupNode]]);
         assert.match(s.text, new RegExp(`group database runs on ${json.cluster.groupNode}:`));
+        // Read with the node's own Consul token from the database's entry (the consul stand-in checks the token).
+        assert.match(s.text, new RegExp(`^restore drill: passed at ${String(s.drill["finished"])} \\(backup ${String(s.drill["backup"])}, 4 tables, 100000 rows\\)$`, "m"));
     });
 });

@@ -7,7 +7,9 @@ import { isObject, isString, requireOutput, stackOutputs } from "../stackOutputs
 import { ClusterStatus, parseCrmMon } from "../../render/pacemaker/crmMon";
 import { RESOURCE_IDS } from "../../render/pacemaker/settings";
 import { TAKEOVER_TOKEN_PATH } from "../../render/databaseNode";
-import { TLS_PATHS } from "../../render/agents/paths";
+import { CONSUL_SECRETS_PATH, TLS_PATHS } from "../../render/agents/paths";
+import { restoreDrillPath } from "../../render/catalog";
+import { shellQuote } from "../../common/shell";
 
 /** The engine job's allocations as Nomad lists them (the fields shown). */
 interface Allocation {
@@ -15,6 +17,16 @@ interface Allocation {
     readonly NodeName?: string;
     readonly ClientStatus: string;
     readonly DesiredStatus: string;
+}
+
+/** The restore drill's last record (Consul KV, written by the restore-drill job; render/catalog.ts). */
+interface DrillRecord {
+    readonly result: string;
+    readonly backup?: string;
+    readonly finished?: string;
+    readonly tables?: number;
+    readonly rows?: number;
+    readonly message?: string;
 }
 
 /** What `dbaas status` read. */
@@ -25,6 +37,8 @@ export interface StatusReport {
     readonly cluster: ClusterStatus;
     /** The engine job's allocations, or why Nomad did not answer. */
     readonly engine: { readonly job: string; readonly allocations?: readonly Allocation[]; readonly error?: string };
+    /** The last restore drill: its record, none yet (`record` null), or why it could not be read. */
+    readonly restoreDrill: { readonly record?: DrillRecord | null; readonly error?: string };
     /** Nodes that did not answer over SSH, and why. */
     readonly unreachable: Readonly<Record<string, string>>;
 }
@@ -58,10 +72,10 @@ const ROUNDS = 3;
 const ROUND_PAUSE_SECONDS = 5;
 
 /** Reads the cluster from the first node that answers (each node once per round), and the engine's allocation from the node holding the group. */
-function readStatus(bastion: Bastion, nodes: Readonly<Record<string, string>>, job: string): StatusReport {
+function readStatus(bastion: Bastion, nodes: Readonly<Record<string, string>>, database: string, job: string): StatusReport {
     const unreachable: Record<string, string> = {};
     for (let round = 1; round <= ROUNDS; round++) {
-        const read = readOnce(bastion, nodes, job, unreachable);
+        const read = readOnce(bastion, nodes, database, job, unreachable);
         if (read) return read;
         if (round < ROUNDS) spawnSync("sleep", [String(ROUND_PAUSE_SECONDS)]);
     }
@@ -69,7 +83,7 @@ function readStatus(bastion: Bastion, nodes: Readonly<Record<string, string>>, j
 }
 
 /** One round: the first node that answers, or undefined (`unreachable` says why each did not). */
-function readOnce(bastion: Bastion, nodes: Readonly<Record<string, string>>, job: string, unreachable: Record<string, string>): StatusReport | undefined {
+function readOnce(bastion: Bastion, nodes: Readonly<Record<string, string>>, database: string, job: string, unreachable: Record<string, string>): StatusReport | undefined {
     for (const [name, address] of Object.entries(nodes)) {
         const r = bastion.run(address, "sudo crm_mon -1 --output-as=xml --fence-history=3");
         if (r.code !== 0 || !r.stdout.includes("<pacemaker-result")) {
@@ -78,8 +92,9 @@ function readOnce(bastion: Bastion, nodes: Readonly<Record<string, string>>, job
         }
         const cluster = parseCrmMon(r.stdout);
         delete unreachable[name];
+        const restoreDrill = readDrill(bastion, address, database);
         const holder = cluster.groupNode && nodes[cluster.groupNode];
-        if (!holder) return { readFrom: name, cluster, engine: { job, error: "the group runs nowhere: Nomad's agent runs only with it" }, unreachable };
+        if (!holder) return { readFrom: name, cluster, engine: { job, error: "the group runs nowhere: Nomad's agent runs only with it" }, restoreDrill, unreachable };
         // The node's own takeover token (it may list and read jobs): it never leaves the node.
         const nomad = bastion.run(holder, `sudo sh -c 'NOMAD_ADDR=https://127.0.0.1:4646 NOMAD_CACERT=${TLS_PATHS.nomad.ca} NOMAD_TOKEN="$(cat ${TAKEOVER_TOKEN_PATH})" nomad job allocs -json ${job}'`);
         let engine: StatusReport["engine"];
@@ -89,10 +104,41 @@ function readOnce(bastion: Bastion, nodes: Readonly<Record<string, string>>, job
         } catch (err) {
             engine = { job, error: `Nomad did not answer on ${cluster.groupNode}: ${err instanceof Error ? err.message : String(err)}` };
         }
-        delete unreachable[name];
-        return { readFrom: name, cluster, engine, unreachable };
+        return { readFrom: name, cluster, engine, restoreDrill, unreachable };
     }
     return undefined;
+}
+
+/**
+ * The restore drill's last record, read on a node through its Consul agent with the node's own
+ * token (allowed to read that key only; it never leaves the node). Consul says "No key exists"
+ * until the first drill has run.
+ */
+function readDrill(bastion: Bastion, address: string, database: string): StatusReport["restoreDrill"] {
+    const key = restoreDrillPath(database);
+    const script = `CONSUL_HTTP_ADDR=127.0.0.1:8500 CONSUL_HTTP_TOKEN="$(jq -r .acl.tokens.default ${CONSUL_SECRETS_PATH})" consul kv get ${shellQuote(key)}`;
+    const r = bastion.run(address, `sudo sh -c ${shellQuote(script)}`);
+    if (r.code !== 0) {
+        if (/No key exists/.test(r.stderr + r.stdout)) return { record: null };
+        return { error: `Consul did not answer: ${(r.stderr.trim() || r.stdout.trim()).split("\n")[0] || `exit ${r.code}`}` };
+    }
+    try {
+        const record = JSON.parse(r.stdout) as DrillRecord;
+        if (typeof record.result !== "string") throw new Error("no result");
+        return { record };
+    } catch (err) {
+        return { error: `unreadable record at ${key}: ${err instanceof Error ? err.message : String(err)}` };
+    }
+}
+
+/** One line about the last restore drill. */
+function drillText(d: StatusReport["restoreDrill"]): string {
+    if (d.error) return `restore drill: ${d.error}`;
+    if (!d.record) return "restore drill: none recorded yet";
+    const r = d.record;
+    const what = [r.backup && `backup ${r.backup}`, r.tables !== undefined && `${r.tables} tables`, r.rows !== undefined && `${r.rows} rows`].filter(Boolean).join(", ");
+    const head = r.result === "passed" ? "passed" : r.result.toUpperCase();
+    return `restore drill: ${head} at ${r.finished ?? "?"}${what ? ` (${what})` : ""}${r.result === "passed" || !r.message ? "" : `: ${r.message}`}`;
 }
 
 /** The report as an operator reads it. */
@@ -114,6 +160,7 @@ function statusText(name: string, s: StatusReport): string {
     if (s.engine.error) lines.push(`engine (Nomad job ${s.engine.job}): ${s.engine.error}`);
     else if (!s.engine.allocations?.length) lines.push(`engine (Nomad job ${s.engine.job}): no allocation`);
     else for (const a of s.engine.allocations) lines.push(`engine (Nomad job ${s.engine.job}): allocation ${a.ID} ${a.ClientStatus} (desired ${a.DesiredStatus}) on ${a.NodeName ?? "?"}`);
+    lines.push(drillText(s.restoreDrill));
     return `${lines.join("\n")}\n`;
 }
 
@@ -122,7 +169,7 @@ const isAddressMap = (v: unknown): v is Record<string, string> => isObject(v) &&
 /** `dbaas status`: a database cluster's state, read over SSH through the bastion. */
 export const status: Command = {
     name: "status",
-    summary: "Show a database cluster: the node holding the group, each member's state, failed actions, fencing history, the engine's allocation.",
+    summary: "Show a database cluster: the node holding the group, each member's state, failed actions, fencing history, the engine's allocation, the last restore drill.",
     options: {
         stack: { type: "string", value: "NAME", help: "the database stack", required: true },
         outputs: { type: "string", value: "FILE", help: "the database stack's outputs (pulumi stack output --json)" },
@@ -133,7 +180,8 @@ export const status: Command = {
         "Reads the cluster over SSH through the bastion (the control plane's bastionAddress, sshUser and",
         "sshPrivateKey), from the first node that answers: crm_mon as root (nodes, quorum, the group and each",
         "member, failed actions, fencing history); then, on the node holding the group, the engine job's",
-        "allocations with that node's own Nomad token (it never leaves the node). Host keys are not checked,",
+        "allocations with that node's own Nomad token (it never leaves the node); the last restore drill's",
+        "record from Consul's KV store, with the node's own Consul token. Host keys are not checked,",
         "as Pulumi's remote commands do not check them. Every node is tried in turn, in up to 3 rounds 5 s apart.",
         "Exit 0 when the cluster was read, 1 when no node answered.",
     ].join("\n"),
@@ -152,7 +200,7 @@ export const status: Command = {
             requireOutput(cp, controlPlane, "sshPrivateKey", isString, "the platform's SSH key"),
         );
         try {
-            const report = readStatus(bastion, nodes, job);
+            const report = readStatus(bastion, nodes, name, job);
             io.out(options["json"] ? `${JSON.stringify(report, null, 2)}\n` : statusText(name, report));
             return 0;
         } finally {

@@ -1,4 +1,5 @@
 /** The Consul ACL policy of a database cluster's agents. */
+import { restoreDrillPath } from "../catalog";
 
 /** What a cluster's Consul agent policy covers. */
 export interface AgentPolicyArgs {
@@ -15,7 +16,8 @@ export const NOMAD_CLIENT_SERVICE = "nomad-client";
  * Consul ACL rules (JSON form) of a cluster's agents: write their own nodes, read their own
  * agents (Nomad fingerprints Consul through the agent API: without it, no job with a Consul
  * service can be placed), register the database's service and the Nomad client's, read the
- * catalog to resolve the servers; nothing else.
+ * catalog to resolve the servers, and read the database's last restore drill (`dbaas status` shows
+ * it, read on a node with that node's token); nothing else.
  */
 export function agentPolicyRules(args: AgentPolicyArgs): string {
     return JSON.stringify({
@@ -24,5 +26,6 @@ export function agentPolicyRules(args: AgentPolicyArgs): string {
         service: { [args.service]: { policy: "write" }, [NOMAD_CLIENT_SERVICE]: { policy: "write" } },
         node_prefix: { "": { policy: "read" } },
         service_prefix: { "": { policy: "read" } },
+        key: { [restoreDrillPath(args.service)]: { policy: "read" } },
     }, null, 2);
 }
