@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { Command, UserError } from "../command";
+import { STACK_OPTIONS } from "../jobRun";
 import { isObject, isString, requireOutput, stackOutputs } from "../stackOutputs";
 import { ClusterStatus, parseCrmMon } from "../../render/pacemaker/crmMon";
 import { RESOURCE_IDS } from "../../render/pacemaker/settings";
@@ -171,9 +172,9 @@ export const status: Command = {
     name: "status",
     summary: "Show a database cluster: the node holding the group, each member's state, failed actions, fencing history, the engine's allocation, the last restore drill.",
     options: {
-        stack: { type: "string", value: "NAME", help: "the database stack", required: true },
-        outputs: { type: "string", value: "FILE", help: "the database stack's outputs (pulumi stack output --json)" },
-        "control-plane-outputs": { type: "string", value: "FILE", help: "its control plane's outputs, secrets shown (pulumi stack output --json --show-secrets)" },
+        stack: { ...STACK_OPTIONS["stack"]!, required: true },
+        outputs: STACK_OPTIONS["outputs"]!,
+        "control-plane-outputs": STACK_OPTIONS["control-plane-outputs"]!,
         json: { type: "boolean", help: "print what was read as JSON" },
     },
     details: [
