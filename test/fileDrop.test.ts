@@ -112,35 +112,32 @@ describe("render/fileDrop: the installer of secret files", () => {
         assert.throws(() => fileDropPayload({ files: [], absent: ["tmp/x"] }), /absolute/);
     });
 
-    it("the remote command restarts exactly the units the installer names, then starts its own", () => {
+    /** Runs the remote command with stand-ins: cloud-init succeeds, the installer prints and exits as `installer` says, systemctl calls are logged. */
+    function remoteCommand(installer: string): { status: number | null; stdout: string; stderr: string; systemctl: string | null } {
         const bin = mkdtempSync(join(tmpdir(), "dbaas-drop-bin-"));
         try {
             const log = join(bin, "log");
             const stub = (name: string, body: string) => writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
             stub("cloud-init", "exit 0");
-            stub("sudo", `if [ "$1" = systemctl ]; then echo "$*" >> '${log}'; exit 0; fi\necho "changed consul nomad"`);
+            stub("sudo", `if [ "$1" = systemctl ]; then echo "$*" >> '${log}'; exit 0; fi\n${installer}`);
             const r = run("sh", ["-c", `PATH='${bin}':$PATH; ${fileDropCommand(["consul"])}`]);
-            assert.equal(r.status, 0, r.stderr);
-            assert.equal(r.stdout, "files changed\n");
-            assert.equal(readFileSync(log, "utf8"), "systemctl enable consul\nsystemctl restart consul nomad\nsystemctl start consul\n");
+            return { status: r.status, stdout: r.stdout, stderr: r.stderr, systemctl: existsSync(log) ? readFileSync(log, "utf8") : null };
         } finally {
             rmSync(bin, { recursive: true, force: true });
         }
+    }
+
+    it("the remote command restarts exactly the units the installer names, then starts its own", () => {
+        const r = remoteCommand('echo "changed consul nomad"');
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, "files changed\n");
+        assert.equal(r.systemctl, "systemctl enable consul\nsystemctl restart consul nomad\nsystemctl start consul\n");
     });
 
     it("the remote command fails when the installer fails, and restarts or starts nothing", () => {
-        const bin = mkdtempSync(join(tmpdir(), "dbaas-drop-bin-"));
-        try {
-            const log = join(bin, "log");
-            const stub = (name: string, body: string) => writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
-            stub("cloud-init", "exit 0");
-            stub("sudo", `if [ "$1" = systemctl ]; then echo "$*" >> '${log}'; exit 0; fi\necho "changed consul"; exit 3`);
-            const r = run("sh", ["-c", `PATH='${bin}':$PATH; ${fileDropCommand(["consul"])}`]);
-            assert.equal(r.status, 3, r.stdout);
-            assert.equal(r.stdout, "");
-            assert.ok(!existsSync(log), "no systemctl after a failed install");
-        } finally {
-            rmSync(bin, { recursive: true, force: true });
-        }
+        const r = remoteCommand('echo "changed consul"; exit 3');
+        assert.equal(r.status, 3, r.stdout);
+        assert.equal(r.stdout, "");
+        assert.equal(r.systemctl, null, "no systemctl after a failed install");
     });
 });
