@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README): installs everything the tests need on a fresh Debian machine —
-# Debian packages (as root, or through sudo) and the npm packages of the lock file — then
-# type-checks, lints, checks the workflows and runs every mocha test.
+# Debian packages and the npm packages of the lock file — then type-checks, lints, checks the
+# workflows and runs every mocha test. Run it as root: the lab's machines, namespaces and loop
+# devices need it, and the tests that need root fail (never skip) without it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
